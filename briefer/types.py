@@ -1,0 +1,132 @@
+"""Plain dataclasses passed between the pipeline stages.
+
+Each stage takes and returns these; nothing else crosses a stage boundary, so a stage can be
+tested (or replaced) on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article. ``body`` holds paragraphs separated by blank lines."""
+
+    id: str
+    title: str
+    body: str
+    language: str
+    path: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    via: str | None = None  # the agency the article relays or cites as its source
+    published: str | None = None  # ISO-8601 date or datetime, when known
+    place: str | None = None  # dateline place, when the article had one
+    title_derived: bool = False  # True when the source had no headline and we made one
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "url": self.url,
+            "title": self.title,
+            "outlet": self.outlet,
+            "via": self.via,
+            "language": self.language,
+            "published": self.published,
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that could not be used, and why (shown to the user and kept in brief.json)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class SummarySentence:
+    """A summary sentence and the articles that support it.
+
+    ``evidence`` maps an article id to the source sentence that matched best, so a reader
+    can check the claim in the source's own words.
+    """
+
+    text: str
+    sources: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.sources)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "sources": list(self.sources),
+            "supported": self.supported,
+            "evidence": dict(self.evidence),
+        }
+
+
+@dataclass
+class Event:
+    """Articles reporting one event, and, once summarised, what the brief says about it."""
+
+    id: str
+    articles: list[Article]
+    headline: str = ""
+    language: str = ""
+    summary: list[SummarySentence] = field(default_factory=list)
+    note: str | None = None  # e.g. why this event's summary is extractive
+
+    @property
+    def outlets(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for a in self.articles:
+            seen.setdefault((a.outlet or a.id).casefold(), None)
+        return list(seen)
+
+    def to_dict(self) -> dict:
+        d = {
+            "id": self.id,
+            "headline": self.headline,
+            "language": self.language,
+            "summary": [s.to_dict() for s in self.summary],
+            "articles": [a.to_dict() for a in self.articles],
+        }
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+@dataclass
+class Brief:
+    """The whole brief: what brief.json holds and every other format is rendered from."""
+
+    title: str
+    generated_at: str
+    backend: str
+    model: str | None
+    events: list[Event]
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    SCHEMA_VERSION = 1
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": self.SCHEMA_VERSION,
+            "title": self.title,
+            "generated_at": self.generated_at,
+            "summarizer": {"backend": self.backend, "model": self.model},
+            "warnings": list(self.warnings),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "events": [e.to_dict() for e in self.events],
+        }

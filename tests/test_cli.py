@@ -1,0 +1,183 @@
+"""End to end through the CLI on the real seeds: all four formats, parsed back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefer.cli import app
+
+SEEDS = Path(__file__).parents[1] / "seeds"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def extractive_brief(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = run("build", str(SEEDS), "--out", str(out), "--summarizer", "extractive", "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_all_four_formats_written(extractive_brief):
+    names = sorted(p.name for p in extractive_brief.iterdir())
+    assert names == ["brief.html", "brief.json", "brief.pdf", "brief.txt"]
+
+
+def test_json_schema_and_grouping(extractive_brief):
+    brief = json.loads((extractive_brief / "brief.json").read_text(encoding="utf-8"))
+    assert brief["schema_version"] == 1
+    assert brief["summarizer"] == {"backend": "extractive", "model": None}
+    assert brief["skipped"] == [] and isinstance(brief["warnings"], list)
+    groups = [sorted(a["id"][:3] for a in e["articles"]) for e in brief["events"]]
+    assert groups == [["000", "001", "003", "004"], ["002"]]
+    for event in brief["events"]:
+        assert event["headline"] and event["language"]
+        assert 1 <= len(event["summary"]) <= 5
+        ids = {a["id"] for a in event["articles"]}
+        for sentence in event["summary"]:
+            assert sentence["text"]
+            assert set(sentence["sources"]) <= ids
+            # an extracted sentence is always supported by the article it came from
+            assert sentence["sources"], sentence["text"]
+        for article in event["articles"]:
+            assert set(article) >= {"id", "path", "url", "title", "outlet", "language", "published"}
+
+
+def test_cross_language_support_is_found(extractive_brief):
+    brief = json.loads((extractive_brief / "brief.json").read_text(encoding="utf-8"))
+    main = brief["events"][0]
+    langs = {a["id"]: a["language"] for a in main["articles"]}
+    multi = [s for s in main["summary"] if len({langs[i] for i in s["sources"]}) > 1]
+    assert multi, "no summary sentence is supported across languages"
+    for s in multi:
+        for aid, evidence in s["evidence"].items():
+            assert aid in s["sources"] and evidence
+
+
+def _pdftotext(path: Path) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def test_pdf_has_headlines_and_persian(extractive_brief):
+    brief = json.loads((extractive_brief / "brief.json").read_text(encoding="utf-8"))
+    text = _pdftotext(extractive_brief / "brief.pdf")
+    for event in brief["events"]:
+        assert " ".join(event["headline"].split()) in text
+    persian = next(a for e in brief["events"] for a in e["articles"] if a["language"] == "fa")
+    assert "وزیران سوریه با پوتین در مسکو" in persian["title"]
+    assert "وزیران سوریه با پوتین در مسکو" in text
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_marks_rtl(extractive_brief):
+    html = (extractive_brief / "brief.html").read_text(encoding="utf-8")
+    parser = _Collect()
+    parser.feed(html)
+    assert not [t for t, _ in parser.tags if t in ("script", "iframe", "object")]
+    for tag, attrs in parser.tags:
+        if tag in ("img", "link", "source", "video", "audio"):
+            assert not (attrs.get("src") or attrs.get("href") or "").startswith(("http", "//"))
+    rtl = [a for t, a in parser.tags if a.get("dir") == "rtl"]
+    assert rtl and all(a.get("lang") in ("fa", "ar") for a in rtl)
+    assert "وزیران سوریه" in "".join(parser.text)
+
+
+def test_txt_has_every_headline(extractive_brief):
+    brief = json.loads((extractive_brief / "brief.json").read_text(encoding="utf-8"))
+    txt = (extractive_brief / "brief.txt").read_text(encoding="utf-8")
+    for event in brief["events"]:
+        assert event["headline"] in txt
+
+
+def test_auto_without_model_falls_back_with_a_warning(tmp_path):
+    # conftest sets HF_HUB_OFFLINE=1 and an empty HF cache: the default model is not there.
+    result = run("build", str(SEEDS), "--out", str(tmp_path), "--format", "json,html", "-q")
+    assert result.exit_code == 0, result.output
+    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    assert brief["summarizer"]["backend"] == "extractive"
+    (warning,) = brief["warnings"]
+    assert "not available" in warning
+    assert "not available" in (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert "warning:" in result.stderr
+
+
+def test_group_json(tmp_path):
+    result = run("group", str(SEEDS), "--json", "-q")
+    assert result.exit_code == 0
+    events = json.loads(result.stdout)["events"]
+    assert sorted(sorted(e["articles"]) for e in events) == sorted([
+        ["000_f8241679bfc4829d", "001_bb2331bd10b96028", "003_475af86c010272c1",
+         "004_a7abc032d1d4c05a"],
+        ["002_0444829131de2a90"],
+    ])
+    assert all(e["id"] for e in events)
+
+
+def test_no_articles_exits_2(tmp_path):
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    result = run("build", str(tmp_path), "--out", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 2
+    assert "No readable article" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_file_is_skipped_with_one_line_warning(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(next(SEEDS.glob("003_*.txt")), src)
+    (src / "broken.txt").write_bytes(b"\xff\xfe\x00\x01binary")
+    result = run("build", str(src), "--out", str(tmp_path / "out"), "--format", "json",
+                 "--summarizer", "extractive", "-q")
+    assert result.exit_code == 0
+    brief = json.loads((tmp_path / "out" / "brief.json").read_text(encoding="utf-8"))
+    assert [s["path"].endswith("broken.txt") for s in brief["skipped"]] == [True]
+    warnings = [line for line in result.stderr.splitlines() if "broken.txt" in line]
+    assert len(warnings) == 1
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("build", str(SEEDS), "--out", str(tmp_path), "--format", "docx").exit_code == 2
+    assert run("build", str(SEEDS), "--out", str(tmp_path), "--summarizer", "nope",
+               "-q").exit_code == 2
+    assert run("build", str(SEEDS)).exit_code == 2  # --out missing
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["group"]])
+def test_every_command_has_help_with_examples(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Examples" in result.stdout
+
+
+def test_version_from_installed_script():
+    out = subprocess.run([sys.executable, "-m", "briefer", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.startswith("briefer ")
