@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test lint bench fonts clean
+.PHONY: setup brief test fonts clean
 
 setup: $(STAMP) fonts
 
@@ -33,8 +33,6 @@ test: setup $(TEST_STAMP)
 	$(PY) -m ruff check briefer tests benchmarks
 	$(PY) -m pytest -q
 
-bench: setup
-	$(PY) benchmarks/grouping.py
 
 clean:
 	rm -rf $(VENV) out/brief.* build *.egg-info

@@ -21,7 +21,6 @@ from . import __version__
 from .errors import BrieferError
 
 app = typer.Typer(
-    help="Turn multilingual news articles into a grouped, summarised, source-attributed brief.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -61,9 +61,9 @@ CREDIT_RE = re.compile(
 INITIALS_RE = re.compile(r"^(?:[A-Z][a-z]?\.){1,4}$|^[A-Z]{1,3}/[A-Z]{1,3}$")
 # "Moskow, Suarathailand- ", "MOSCOW (MNTV) — ", "Moscou, (SANA) – ", "Teheran, Aktual.com – "
 DATELINE_RE = re.compile(
-    r"^(?P<place>[^\W\d_][\w'’.\-]*(?:\s[^\W\d_][\w'’.\-]*){0,2}),?\s*"
-    r"(?:\((?P<o1>[^()\n]{2,30})\)|(?P<o2>[^\W\d_][\w.&'’\-]*(?:\s[\w.&'’\-]+){0,2}))\s?"
-    r"[-–—]\s*(?=\S)"
+    r"^(?P<place>[^\W\d_][\w'’.\-]*(?:\s[^\W\d_][\w'’.\-]*){0,2})"
+    r"(?:,?\s*\((?P<o1>[^()\n]{2,30})\)|,\s*(?P<o2>[^\W\d_][\w.&'’\-]*(?:\s[\w.&'’\-]+){0,2}))"
+    r"\s?[-–—]\s+(?=\S)"
 )
 # Persian/Arabic lead attribution: "به گزارش نمابان و به نقل از ایسنا، ..."
 FA_ATTRIBUTION_RE = re.compile(
@@ -156,14 +156,26 @@ def looks_like_headline(line: str, language: str = "en") -> bool:
     return len(split_sentences(line, language)) <= 1
 
 
-def derive_headline(paragraph: str, language: str, limit: int = 90) -> str:
-    """Headline for an article that has none: its first sentence, cut at a word boundary."""
+def derive_headline(paragraph: str, language: str, limit: int = 140) -> str:
+    """Headline for an article that has none: its first sentence, shortened when too long.
+
+    Short comma-enclosed asides (names, titles: ", le général X,") go first; what is still
+    too long is cut at a word boundary.
+    """
     sentences = split_sentences(paragraph, language) or [paragraph]
     first = sentences[0].strip().rstrip(".。")
+    while len(first) > limit:
+        asides = [m for m in _ASIDE.finditer(first) if len(m.group(0).split()) <= 7]
+        if not asides:
+            break
+        longest = max(asides, key=lambda m: len(m.group(0)))
+        first = first[: longest.start()] + " " + first[longest.end() :].lstrip()
     if len(first) <= limit:
         return first
-    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:–—-")
-    return cut + "…"
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
+
+
+_ASIDE = re.compile(r",[^,]{2,60},")
 
 
 def take_dateline(paragraph: str) -> tuple[str, str | None, str | None]:

@@ -112,9 +112,9 @@ def test_html_is_self_contained_and_marks_rtl(extractive_brief):
 
 def test_txt_has_every_headline(extractive_brief):
     brief = json.loads((extractive_brief / "brief.json").read_text(encoding="utf-8"))
-    txt = (extractive_brief / "brief.txt").read_text(encoding="utf-8")
+    txt = " ".join((extractive_brief / "brief.txt").read_text(encoding="utf-8").split())
     for event in brief["events"]:
-        assert event["headline"] in txt
+        assert " ".join(event["headline"].split()) in txt
 
 
 def test_auto_without_model_falls_back_with_a_warning(tmp_path):
