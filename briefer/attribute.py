@@ -33,7 +33,7 @@ def attribute_sentence(text: str, event: Event, embedder: CachedEmbedder) -> Sum
             continue
         sims = embedder.embed(sents) @ vec
         best = int(np.argmax(sims))
-        if sims[best] >= SUPPORT_MIN and sims[best] - float(sims.mean()) >= SUPPORT_GAP or (
+        if (sims[best] >= SUPPORT_MIN and sims[best] - float(sims.mean()) >= SUPPORT_GAP) or (
             len(sents) == 1 and sims[best] >= SUPPORT_MIN + SUPPORT_GAP
         ):
             sentence.sources.append(article.id)

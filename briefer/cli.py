@@ -122,7 +122,9 @@ def build(
     ] = "json,html,pdf,txt",
     summarizer: Annotated[
         str,
-        typer.Option(help="auto (seq2seq when its model loads, else extractive), seq2seq, extractive."),
+        typer.Option(
+            help="auto (seq2seq when its model loads, else extractive), seq2seq, extractive."
+        ),
     ] = "auto",
     model: Annotated[
         str | None,
@@ -147,7 +149,8 @@ def build(
     """
     _setup_logging()
     with _errors():
-        from .pipeline import Options, build as run_build
+        from .pipeline import Options
+        from .pipeline import build as run_build
 
         options = Options(
             title=title,

@@ -37,7 +37,8 @@ class Options:
         bad = [f for f in self.formats if f not in FORMATS]
         if bad or not self.formats:
             raise UsageError(
-                f"Unknown output format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}."
+                f"Unknown output format {', '.join(bad) or '(none)'}; "
+                f"choose from {', '.join(FORMATS)}."
             )
 
 

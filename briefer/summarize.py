@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .backends import EventSummary, Summarizer, get_summarizer
 from .backends.seq2seq import DEFAULT_MODEL, model_status
-from .errors import ModelError, UsageError
+from .errors import ModelError
 from .similarity import CachedEmbedder
 from .types import Event
 
@@ -65,8 +65,6 @@ def choose_summarizer(
 def summarize_events(
     events: Sequence[Event], name: str, model: str | None, embedder: CachedEmbedder
 ) -> SummaryRun:
-    if name not in CHOICES and not name:
-        raise UsageError("No summarizer given.")
     summarizer, warnings = choose_summarizer(name, model, embedder)
     summaries = summarizer.summarize(events)
     if summarizer.id != "extractive":
@@ -75,7 +73,7 @@ def summarize_events(
             fallback = get_summarizer("extractive", embedder=embedder)
             redo = fallback.summarize([events[i] for i in empty])
             for i, s in zip(empty, redo, strict=True):
-                s.note = (f"The model wrote no text for this event ({summaries[i].note or 'empty output'}); "
-                          "this summary is extractive.")
+                why = summaries[i].note or "empty output"
+                s.note = f"The model wrote no text here ({why}); the summary is extractive."
                 summaries[i] = s
     return SummaryRun(summarizer.id, getattr(summarizer, "model", None), summaries, warnings)

@@ -33,7 +33,7 @@ def ends_like_sentence(text: str) -> bool:
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:
-    """Sentences of ``text``, paragraph by paragraph, via sentencex (~300 languages, incl. fa/ar)."""
+    """Sentences of ``text``, paragraph by paragraph (sentencex: ~300 languages, fa/ar too)."""
     from sentencex import segment
 
     out: list[str] = []

