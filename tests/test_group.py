@@ -28,7 +28,7 @@ def test_hard_negative_is_far_from_the_event_on_average(grouping):
     ids = [a.id[:3] for a in grouping.articles]
     neg = ids.index("002")
     others = [i for i in range(len(ids)) if i != neg]
-    mean_to_event = grouping.scores[neg, others].mean()
+    mean_to_event = sum(grouping.score(neg, j).total for j in others) / len(others)
     assert mean_to_event < SAME_EVENT_THRESHOLD
 
 
@@ -45,9 +45,15 @@ def test_grouping_is_deterministic(grouping):
 
 
 def test_average_linkage_respects_threshold():
-    import numpy as np
+    scores = {(0, 1): 0.95, (0, 2): 0.2, (1, 2): 0.3}
+    assert average_linkage(3, scores, 0.9) == [[0, 1], [2]]
+    assert average_linkage(3, scores, 0.99) == [[0], [1], [2]]
+    assert average_linkage(3, scores, 0.1) == [[0, 1, 2]]
 
-    scores = np.array([[1.0, 0.95, 0.2], [0.95, 1.0, 0.3], [0.2, 0.3, 1.0]])
-    assert average_linkage(scores, 0.9) == [[0, 1], [2]]
-    assert average_linkage(scores, 0.99) == [[0], [1], [2]]
-    assert average_linkage(scores, 0.1) == [[0, 1, 2]]
+
+def test_average_linkage_uses_the_average_not_the_best_pair():
+    # 2 is very close to 0 but far from 1: once {0, 1} exists, the average keeps 2 out.
+    scores = {(0, 1): 0.99, (0, 2): 0.95, (1, 2): 0.5}
+    assert average_linkage(3, scores, 0.9) == [[0, 1], [2]]
+    # unscored pairs count as 0
+    assert average_linkage(3, {(0, 1): 0.99, (0, 2): 0.95}, 0.9) == [[0, 1], [2]]
