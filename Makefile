@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean
+.PHONY: setup brief test fonts clean bench-grouping
 
 setup: $(STAMP) fonts
 
@@ -36,3 +36,6 @@ test: setup $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) out/brief.* build *.egg-info
+
+bench-grouping: setup
+	$(PY) benchmarks/grouping.py

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -176,6 +177,10 @@ def build(
 def group(
     sources: Sources,
     json_out: Annotated[bool, typer.Option("--json", help="Print the events as JSON.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Show the pair scores behind each merge and near miss."),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Group articles into events without summarising.
@@ -185,22 +190,35 @@ def group(
       briefer group seeds
 
       briefer group seeds --json
+
+      briefer group seeds --explain
     """
     _setup_logging()
     with _errors():
+        from .group import SAME_EVENT_THRESHOLD
+        from .group import explain as explain_grouping
         from .pipeline import Options, read_and_group
 
         with _progress(quiet) as report:
             _, grouping, _ = read_and_group(sources, Options(), report)
+        decisions = explain_grouping(grouping) if explain else []
         if json_out:
-            payload = {
+            payload: dict = {
                 "events": [
                     {"id": e.id, "articles": [a.id for a in e.articles]} for e in grouping.events
                 ]
             }
+            if explain:
+                payload["pairs"] = [
+                    {"kind": d.kind, "a": d.a, "b": d.b, **asdict(d.score)} for d in decisions
+                ]
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         for e in grouping.events:
             typer.echo(f"{e.id}  [{e.language}] {e.headline}")
             for a in e.articles:
                 typer.echo(f"    {a.id}  [{a.language}] {a.outlet or '-'}  {a.title}")
+        if explain:
+            typer.echo(f"\nSame-event threshold {SAME_EVENT_THRESHOLD} (average over both events):")
+            for d in decisions:
+                typer.echo(f"  {d.kind:<9} {d.a} ~ {d.b}: {d.score.describe()}")

@@ -42,7 +42,7 @@ ENTITY_WEIGHT = 0.1
 NUMBER_WEIGHT = 0.03
 NUMBER_CAP = 3
 DATE_WINDOW_DAYS = 2
-DATE_PENALTY = 0.5
+DATE_PENALTY = 1.0
 SAME_EVENT_THRESHOLD = 0.905
 # Above this many articles, only each article's nearest neighbours are scored.
 DENSE_LIMIT = 3000
@@ -113,15 +113,20 @@ def salient_numbers(text: str) -> frozenset[str]:
 
 
 def skeleton(word: str) -> str:
-    """A script-independent key for a name: transliterated consonants (Moscow, مسکو → msk)."""
+    """A script-independent key for a name: transliterated consonants (Moscow, مسکو → msk).
+
+    Vowels, w/y (often vowels in Arabic script) and v/f (Москва vs Moscow, ليفربول vs
+    Liverpool) are dropped, p/b and c/k/q merged, and the Arabic article al- removed.
+    """
     from anyascii import anyascii
 
+    word = re.sub(r"^(?:ال|[ae]l[-‑’'])", "", word, flags=re.I)
     s = anyascii(word).lower()
-    for a, b in (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("p", "b"), ("v", "w"),
-                 ("x", "ks"), ("z", "s")):
+    for a, b in (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("p", "b"), ("x", "ks"),
+                 ("z", "s")):
         s = s.replace(a, b)
     s = re.sub(r"[^a-z]", "", s)
-    s = re.sub(r"[aeiouyw]", "", s)
+    s = re.sub(r"[aeiouywvf]", "", s)
     return re.sub(r"(.)\1+", r"\1", s)
 
 
@@ -289,3 +294,37 @@ def group_articles(articles: Sequence[Article], embedder: CachedEmbedder) -> Gro
     )
     log.info("grouped %d articles into %d events", len(articles), len(grouping.events))
     return grouping
+
+
+# --- explanations --------------------------------------------------------------------------
+
+NEAR_MISS_MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One pair's part in the grouping: inside one event ("merged") or a near miss."""
+
+    kind: str  # "merged" | "near-miss"
+    a: str
+    b: str
+    score: PairScore
+
+
+def explain(grouping: Grouping, margin: float = NEAR_MISS_MARGIN) -> list[Decision]:
+    """The pair scores behind each event, and the pairs that almost joined two events.
+
+    A near miss is a pair in different events whose score came within ``margin`` of the
+    threshold (or passed it, when the average over both events kept them apart).
+    """
+    index = {a.id: k for k, a in enumerate(grouping.articles)}
+    event_of = {a.id: e.id for e in grouping.events for a in e.articles}
+    out: list[Decision] = []
+    for (i, j), score in sorted(grouping.pairs.items(), key=lambda kv: -kv[1].total):
+        a, b = grouping.articles[i].id, grouping.articles[j].id
+        if event_of[a] == event_of[b]:
+            out.append(Decision("merged", a, b, score))
+        elif score.total >= SAME_EVENT_THRESHOLD - margin:
+            out.append(Decision("near-miss", a, b, score))
+    out.sort(key=lambda d: (d.kind != "merged", index[d.a], -d.score.total))
+    return out

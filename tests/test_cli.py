@@ -226,3 +226,18 @@ def test_missing_model_directory_is_one_clear_error(tmp_path):
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_group_explain_shows_merges_and_near_misses():
+    result = run("group", str(SEEDS), "--json", "--explain", "-q")
+    assert result.exit_code == 0
+    pairs = json.loads(result.stdout)["pairs"]
+    merged = {frozenset((p["a"][:3], p["b"][:3])) for p in pairs if p["kind"] == "merged"}
+    assert len(merged) == 6  # every pair inside {000, 001, 003, 004}
+    assert all("002" not in pair for pair in merged)
+    near = [p for p in pairs if p["kind"] == "near-miss"]
+    assert near and all("002" in (p["a"][:3], p["b"][:3]) for p in near)
+    for p in pairs:
+        assert {"total", "doc", "aligned", "entities", "numbers", "days_apart"} <= set(p)
+    text = run("group", str(SEEDS), "--explain", "-q").stdout
+    assert "near-miss" in text and "threshold" in text

