@@ -33,6 +33,16 @@ Sources = Annotated[
     typer.Argument(help="Article files or directories (searched recursively for .txt and .md)."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir", envvar="BRIEFER_CACHE_DIR", file_okay=False,
+        help="Directory of the embedding cache [default: $XDG_CACHE_HOME/briefer].",
+    ),
+]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Embed everything afresh; read and write no cache.")
+]
 
 
 def _version(value: bool) -> None:
@@ -136,6 +146,24 @@ def build(
     templates: Annotated[
         Path | None, typer.Option(help="Directory with templates overriding the built-in ones.")
     ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="BRIEFER_STATE", dir_okay=False,
+            help="SQLite file of past events: continue developing stories across runs.",
+        ),
+    ] = None,
+    outlets: Annotated[
+        Path | None,
+        typer.Option(envvar="BRIEFER_OUTLETS", dir_okay=False,
+                     help="Outlet registry (TOML) [default: the example shipped with briefer]."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(help="Drop summary sentences no source supports, instead of marking them."),
+    ] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
     quiet: Quiet = False,
 ) -> None:
     """Build a brief: group articles by event, summarise, attribute, render.
@@ -147,6 +175,8 @@ def build(
       briefer build news/ extra.md --out out --format html,pdf --title "Morning brief"
 
       briefer build seeds --out out --summarizer seq2seq --model ./models/mT5_multilingual_XLSum
+
+      briefer build news/today --out out --state briefer-state.sqlite
     """
     _setup_logging()
     with _errors():
@@ -159,6 +189,11 @@ def build(
             summarizer=summarizer,
             model=model,
             templates_dir=templates,
+            cache_dir=cache_dir,
+            embedding_cache=not no_cache,
+            state=state,
+            outlets=outlets,
+            strict=strict,
         )
         with _progress(quiet) as report:
             brief, written = run_build(sources, out, options, report)
@@ -181,6 +216,8 @@ def group(
         bool,
         typer.Option("--explain", help="Show the pair scores behind each merge and near miss."),
     ] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
     quiet: Quiet = False,
 ) -> None:
     """Group articles into events without summarising.
@@ -200,7 +237,9 @@ def group(
         from .pipeline import Options, read_and_group
 
         with _progress(quiet) as report:
-            _, grouping, _ = read_and_group(sources, Options(), report)
+            options = Options(cache_dir=cache_dir, embedding_cache=not no_cache)
+            _, grouping, embedder = read_and_group(sources, options, report)
+            embedder.close()
         decisions = explain_grouping(grouping) if explain else []
         if json_out:
             payload: dict = {

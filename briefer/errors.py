@@ -25,3 +25,9 @@ class ModelError(BrieferError):
 
 class UnknownBackendError(BrieferError):
     exit_code = 2
+
+
+class StateError(BrieferError):
+    """The ``--state`` file cannot be opened, read or updated."""
+
+    exit_code = 1

@@ -12,9 +12,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .outlets import Registry, load_registry
 from .text import ends_like_sentence, fold, normalize_space, split_sentences
 from .types import Article, Skipped
 
@@ -307,8 +308,33 @@ def parse_article(text: str, article_id: str, path: str | None = None) -> Articl
     )
 
 
-def ingest(sources: Iterable[str | Path]) -> IngestResult:
+def resolve_outlet(article: Article, registry: Registry) -> Article:
+    """Canonical outlet and agency names from the registry, and the agency an article relays.
+
+    An article relays an agency when it names one as its source (``via``) or, failing that,
+    when its text cites a registered agency other than its own outlet (most seeds pass on
+    SANA's report).
+    """
+    own = registry.resolve(article.outlet)
+    via = registry.resolve(article.via)
+    relays = via.name if via else article.via
+    if relays is None:
+        cited = [o for o in registry.mentioned(article.title + "\n" + article.body) if o != own]
+        relays = cited[0].name if cited else None
+    return replace(
+        article,
+        outlet=own.name if own else article.outlet,
+        via=via.name if via else article.via,
+        outlet_type=own.type if own else None,
+        outlet_country=own.country if own else None,
+        outlet_homepage=own.homepage if own else None,
+        relays=relays,
+    )
+
+
+def ingest(sources: Iterable[str | Path], registry: Registry | None = None) -> IngestResult:
     """Read every article under ``sources``; a bad file is skipped with a warning, never fatal."""
+    registry = registry or load_registry()
     result = IngestResult()
     ids: Counter[str] = Counter()
     for path in iter_files(sources, result.skipped):
@@ -317,7 +343,8 @@ def ingest(sources: Iterable[str | Path]) -> IngestResult:
             ids[article_id] += 1
             if ids[article_id] > 1:
                 article_id = f"{article_id}-{ids[article_id]}"
-            article = parse_article(read_text(path), article_id, str(path))
+            article = resolve_outlet(parse_article(read_text(path), article_id, str(path)),
+                                     registry)
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             log.warning("skipped %s: %s", path, reason)

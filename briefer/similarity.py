@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .backends import Embedder
+from .store import EmbeddingStore, embedder_key, text_hash
 from .text import split_sentences
 from .types import Article
 
@@ -23,26 +24,54 @@ MATCH_MARGIN = 0.02
 
 
 class CachedEmbedder:
-    """Wraps an embedder so each distinct text is embedded once per run."""
+    """Wraps an embedder so each distinct text is embedded once per run, and, given a
+    persistent :class:`~briefer.store.EmbeddingStore`, once across runs.
 
-    def __init__(self, embedder: Embedder) -> None:
+    Vectors are float32 whether they come from the model or the store, so a run that finds
+    everything in the store computes exactly what the run that filled it did.
+    """
+
+    def __init__(self, embedder: Embedder, store: EmbeddingStore | None = None) -> None:
         self.inner = embedder
         self.id = embedder.id
+        self.store = store
+        self._key = embedder_key(embedder)
         self._cache: dict[str, np.ndarray] = {}
-        self._sentences: dict[str, list[str]] = {}
+        self._sentences: dict[tuple, list[str]] = {}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            for text, vec in zip(missing, self.inner.embed(missing), strict=True):
-                self._cache[text] = vec
+            self._fill(missing)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         return np.vstack([self._cache[t] for t in texts])
 
+    def _fill(self, texts: list[str]) -> None:
+        """Embed ``texts``: the store first, the model for the rest, then store what was new."""
+        store = self.store if self.store is not None and self.store.enabled else None
+        digests = {t: text_hash(t) for t in texts} if store is not None else {}
+        stored = store.get(self._key, digests.values()) if store is not None else {}
+        todo = [t for t in texts if digests.get(t) not in stored]
+        if todo:
+            computed = np.asarray(self.inner.embed(todo), dtype=np.float32)
+            for text, vec in zip(todo, computed, strict=True):
+                self._cache[text] = vec
+        for text in texts:
+            if text not in self._cache:
+                self._cache[text] = stored[digests[text]]
+        if store is not None:
+            store.put(self._key, {digests[t]: self._cache[t] for t in todo})
+
+    def close(self) -> None:
+        """Close the persistent cache, if any (the in-memory one stays usable)."""
+        if self.store is not None:
+            self.store.close()
+
     def sentences(self, article: Article) -> list[str]:
         """The article's sentences, headline first (split once, reused by every stage)."""
-        key = article.id
+        # keyed by content, not id: two inputs may share a file name
+        key = (article.title, article.title_derived, article.body, article.language)
         if key not in self._sentences:
             body = split_sentences(article.body, article.language)
             self._sentences[key] = ([article.title] if not article.title_derived else []) + body

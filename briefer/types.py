@@ -24,6 +24,11 @@ class Article:
     published: str | None = None  # ISO-8601 date or datetime, when known
     place: str | None = None  # dateline place, when the article had one
     title_derived: bool = False  # True when the source had no headline and we made one
+    # From the outlet registry (briefer/outlets.py), when the outlet is known there:
+    outlet_type: str | None = None  # "state agency", "private", ...
+    outlet_country: str | None = None
+    outlet_homepage: str | None = None
+    relays: str | None = None  # the agency whose report this article passes on, if any
 
     @property
     def paragraphs(self) -> list[str]:
@@ -39,6 +44,10 @@ class Article:
             "via": self.via,
             "language": self.language,
             "published": self.published,
+            "outlet_type": self.outlet_type,
+            "outlet_country": self.outlet_country,
+            "outlet_homepage": self.outlet_homepage,
+            "relays": self.relays,
         }
 
 
@@ -85,6 +94,16 @@ class Event:
     language: str = ""
     summary: list[SummarySentence] = field(default_factory=list)
     note: str | None = None  # e.g. why this event's summary is extractive
+    # Across runs (``--state``): "new" for an event first reported in this brief, "updated"
+    # for an earlier event that new articles continue. Dates are ISO (YYYY-MM-DD): each
+    # article's publication date, else the day a run first saw it; ``first_seen`` is the
+    # timestamp of the run that first reported the event.
+    status: str = "new"
+    first_seen: str | None = None
+    first_article: str | None = None
+    latest_article: str | None = None
+    past_articles: frozenset[str] = frozenset()  # ids reported in an earlier brief
+    claims: list[Claim] = field(default_factory=list)
 
     @property
     def outlets(self) -> list[str]:
@@ -98,8 +117,15 @@ class Event:
             "id": self.id,
             "headline": self.headline,
             "language": self.language,
+            "status": self.status,
+            "first_seen": self.first_seen,
+            "first_article": self.first_article,
+            "latest_article": self.latest_article,
             "summary": [s.to_dict() for s in self.summary],
-            "articles": [a.to_dict() for a in self.articles],
+            "claims": [c.to_dict() for c in self.claims],
+            "articles": [
+                {**a.to_dict(), "new": a.id not in self.past_articles} for a in self.articles
+            ],
         }
         if self.note:
             d["note"] = self.note
@@ -129,4 +155,30 @@ class Brief:
             "warnings": list(self.warnings),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "events": [e.to_dict() for e in self.events],
+        }
+
+
+@dataclass
+class Claim:
+    """One statement and the articles that make it, in their own words.
+
+    ``kind`` is "shared" (two or more articles), "single-source", or "conflict" (articles
+    state it with different figures; ``evidence`` shows each version).
+    """
+
+    id: str
+    text: str
+    language: str
+    sources: list[str]
+    evidence: dict[str, str]
+    kind: str
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "language": self.language,
+            "sources": list(self.sources),
+            "evidence": dict(self.evidence),
+            "kind": self.kind,
         }

@@ -9,6 +9,18 @@ import pytest
 from tests.tiny_model import build_tiny_mt5
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_briefer_dirs(tmp_path_factory):
+    """The embedding cache in a temporary directory, shared by the session (cached vectors
+    are the computed ones, bit for bit, so sharing only saves time), and no ``--state`` from
+    the user's environment. Session-scoped so module fixtures that build briefs get it too.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BRIEFER_CACHE_DIR", str(tmp_path_factory.mktemp("briefer-cache")))
+        mp.delenv("BRIEFER_STATE", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory, monkeypatch):
     """An empty Hugging Face cache and offline mode, in the env *and* in huggingface_hub.

@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Turns texts into L2-normalised vectors comparable across languages."""
+    """Turns texts into L2-normalised vectors comparable across languages.
+
+    Vectors are cached across runs under the embedder's optional ``cache_key`` attribute,
+    else under ``id`` and ``model``: a backend whose vectors depend on anything else (a
+    version, an option) should define ``cache_key`` so it never reads stale vectors.
+    """
 
     id: str
 

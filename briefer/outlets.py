@@ -1,0 +1,97 @@
+"""Who the sources are: an outlet registry mapping names in any script to facts about them.
+
+Readers weigh a claim by who makes it, so each article's outlet, and the agency it relays,
+is resolved against a TOML registry (``briefer/outlets.toml`` by default, ``--outlets FILE``
+to use your own). Names are compared after `text.fold` (case, punctuation and spacing
+ignored), so "SANA", "سانا" and "Syrian Arab News Agency" are one outlet.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import UsageError
+from .text import fold
+
+DEFAULT_REGISTRY = Path(__file__).with_name("outlets.toml")
+TYPES = frozenset({"state agency", "news agency", "public broadcaster", "state media",
+                   "private", "aggregator"})
+_FIELDS = frozenset({"name", "aliases", "country", "language", "type", "homepage"})
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    type: str | None = None
+    country: str | None = None
+    language: str | None = None
+    homepage: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def is_agency(self) -> bool:
+        return self.type in ("state agency", "news agency")
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "country": self.country,
+                "language": self.language, "homepage": self.homepage}
+
+
+@dataclass
+class Registry:
+    outlets: list[Outlet] = field(default_factory=list)
+    _by_key: dict[str, Outlet] = field(default_factory=dict)
+
+    def add(self, outlet: Outlet) -> None:
+        self.outlets.append(outlet)
+        for name in (outlet.name, *outlet.aliases):
+            self._by_key.setdefault(fold(name), outlet)
+
+    def resolve(self, name: str | None) -> Outlet | None:
+        """The registry entry for ``name``, if any (exact match after folding)."""
+        return self._by_key.get(fold(name)) if name else None
+
+    def mentioned(self, text: str) -> list[Outlet]:
+        """Agencies named in ``text`` (whole words, any script), most-mentioned first."""
+        folded = f" {fold(text)} "
+        counts: dict[Outlet, int] = {}
+        for key, outlet in self._by_key.items():
+            if not outlet.is_agency or len(key) < 3:
+                continue
+            n = len(re.findall(rf"(?<= ){re.escape(key)}(?= )", folded))
+            if n:
+                counts[outlet] = counts.get(outlet, 0) + n
+        return sorted(counts, key=lambda o: (-counts[o], o.name))
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """Read a registry file; a malformed one is a usage error naming the file and entry."""
+    return _load(str(path or DEFAULT_REGISTRY))
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> Registry:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"Cannot read outlet registry {path}: {exc.strerror}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"Outlet registry {path} is not valid TOML: {exc}.") from None
+    registry = Registry()
+    for k, entry in enumerate(data.get("outlet", []), 1):
+        unknown = set(entry) - _FIELDS
+        if unknown or "name" not in entry:
+            what = f"unknown key {sorted(unknown)[0]!r}" if unknown else "no name"
+            raise UsageError(f"Outlet registry {path}, entry {k}: {what}.")
+        kind = entry.get("type")
+        if kind is not None and kind not in TYPES:
+            raise UsageError(f"Outlet registry {path}, entry {k}: type {kind!r} is not one of "
+                             f"{', '.join(sorted(TYPES))}.")
+        registry.add(Outlet(entry["name"], kind, entry.get("country"), entry.get("language"),
+                            entry.get("homepage"), tuple(entry.get("aliases", ()))))
+    return registry
