@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping
+.PHONY: setup brief test fonts clean bench-grouping bench-attribution
 
 setup: $(STAMP) fonts
 
@@ -39,3 +39,6 @@ clean:
 
 bench-grouping: setup
 	$(PY) benchmarks/grouping.py
+
+bench-attribution: setup
+	$(PY) benchmarks/attribution.py
