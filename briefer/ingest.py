@@ -8,6 +8,7 @@ datelines and source lines into metadata instead of text.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from collections import Counter
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md")
 MAX_BYTES = 20 * 1024 * 1024
+MAX_CHARS = 200_000  # a news article is far shorter; bounds time and memory downstream
 FRONT_MATTER_KEYS = frozenset({"title", "url", "outlet", "published", "language"})
 
 # Short lines that are page widgets, not text (compared after `fold`).
@@ -77,6 +79,7 @@ FA_ATTRIBUTION_RE = re.compile(
 class IngestResult:
     articles: list[Article] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    repaired: list[Skipped] = field(default_factory=list)  # read, but not as they were
 
 
 def iter_files(sources: Iterable[str | Path], skipped: list[Skipped]) -> Iterator[Path]:
@@ -97,21 +100,61 @@ def iter_files(sources: Iterable[str | Path], skipped: list[Skipped]) -> Iterato
             skipped.append(Skipped(str(src), "no such file or directory"))
 
 
-def read_text(path: Path) -> str:
-    """Decode a file as UTF-8 text; raise ValueError with a reader-facing reason."""
+def read_text(path: Path) -> tuple[str, str | None]:
+    """Decode a file as text, honestly: (text, what was repaired or None).
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM decode as they are; UTF-8 with a few
+    invalid bytes is repaired with U+FFFD and says so; anything else is decoded only when
+    charset-normalizer finds a legacy encoding (Latin-1, Windows-1256, ...) that makes
+    coherent text. Raises ValueError with a reader-facing reason otherwise.
+    """
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     data = path.read_bytes()
-    if b"\x00" in data[:8192]:
+    note = None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text, note = data.decode("utf-16"), "decoded from UTF-16"
+        except UnicodeDecodeError:
+            raise ValueError("invalid UTF-16 text") from None
+    elif b"\x00" in data[:8192]:
         raise ValueError("binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text, note = _decode_legacy(data)
+    if sum(ch < " " and ch not in "\t\n\r\f" for ch in text[:8192]) > 8:
+        raise ValueError("binary file, not text")
     if not text.strip():
         raise ValueError("empty file")
-    return text
+    if len(text) > MAX_CHARS:
+        cut = text.rfind("\n", 0, MAX_CHARS)
+        text = text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
+        note = (note + "; " if note else "") + f"truncated to its first {len(text):,} characters"
+    return text, note
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    repaired = data.decode("utf-8", errors="replace")
+    bad = repaired.count("\ufffd")
+    if bad <= max(3, len(data) // 2000):
+        return repaired, f"repaired {bad} invalid UTF-8 byte{'s' if bad != 1 else ''}"
+    from charset_normalizer import from_bytes
+
+    matches = [m for m in from_bytes(data) if not m.encoding.startswith("utf")]
+    if not matches or matches[0].chaos > 0.3:
+        raise ValueError("not UTF-8 text and no other encoding fits")
+    # Short texts fit several code pages equally well; prefer the most widespread one.
+    tied = [m for m in matches if m.chaos <= matches[0].chaos + 0.01
+            and m.coherence >= matches[0].coherence - 0.01]
+    best = min(tied, key=lambda m: _COMMON.index(m.encoding) if m.encoding in _COMMON else 99)
+    return str(best), f"not UTF-8: decoded as {best.encoding}"
+
+
+_COMMON = ["cp1252", "latin_1", "cp1256", "cp1251", "cp1250", "iso8859_15", "koi8_r", "cp1253",
+           "cp1254", "cp1255", "cp1257", "mac_roman"]
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -291,7 +334,7 @@ def parse_article(text: str, article_id: str, path: str | None = None) -> Articl
     if not body_lines:
         raise ValueError("no article text left after removing page furniture")
     if title is None:
-        title, derived = derive_headline(body_lines[0], language), True
+        title, derived = derive_headline(body_lines[0][:2000], language), True
 
     return Article(
         id=article_id,
@@ -343,8 +386,11 @@ def ingest(sources: Iterable[str | Path], registry: Registry | None = None) -> I
             ids[article_id] += 1
             if ids[article_id] > 1:
                 article_id = f"{article_id}-{ids[article_id]}"
-            article = resolve_outlet(parse_article(read_text(path), article_id, str(path)),
-                                     registry)
+            text, repair = read_text(path)
+            article = resolve_outlet(parse_article(text, article_id, str(path)), registry)
+            if repair:
+                log.warning("repaired %s: %s", path, repair)
+                result.repaired.append(Skipped(str(path), repair))
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             log.warning("skipped %s: %s", path, reason)

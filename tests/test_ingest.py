@@ -131,13 +131,42 @@ def test_bad_files_are_skipped_and_the_run_goes_on(tmp_path):
                                        encoding="utf-8")
     (tmp_path / "empty.txt").write_text("   \n\n", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
     (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
     result = ingest([tmp_path, tmp_path / "missing.txt"])
     assert [a.id for a in result.articles] == ["good"]
     reasons = {Path(s.path).name: s.reason for s in result.skipped}
-    assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "missing.txt"}
-    assert "UTF-8" in reasons["latin1.txt"]
+    assert set(reasons) == {"empty.txt", "binary.txt", "missing.txt"}
+    assert reasons["binary.txt"] == "binary file, not text"
+
+
+LEGACY = {
+    # file: (bytes, expected text fragment, expected repair note fragment)
+    "latin1.txt": ("Crème brûlée\n\nLe chef a préparé la crème brûlée pour les invités du dîner."
+                   .encode("latin-1"), "préparé la crème", "decoded as cp1252"),
+    "cp1256.txt": ("خبر عاجل\n\nقال المتحدث إن الاجتماع عقد في العاصمة يوم الثلاثاء وناقش التعاون."
+                   .encode("cp1256"), "الاجتماع عقد", "decoded as cp1256"),
+    "utf16.txt": ("Titre du jour\n\nUn article encodé en UTF-16 avec BOM.".encode("utf-16"),
+                  "encodé en UTF-16", "UTF-16"),
+    "onebad.txt": (b"A headline\n\nText with one bad byte \xff inside a sentence of words.",
+                   "one bad byte \ufffd inside", "repaired 1 invalid UTF-8 byte"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEGACY))
+def test_legacy_encodings_are_decoded_and_reported(tmp_path, name):
+    data, fragment, note = LEGACY[name]
+    (tmp_path / name).write_bytes(data)
+    result = ingest([tmp_path])
+    (article,) = result.articles
+    assert fragment in article.body
+    (repair,) = result.repaired
+    assert note in repair.reason
+
+
+def test_huge_single_line_is_truncated_not_fatal(tmp_path):
+    (tmp_path / "long.txt").write_text("Headline\n\n" + "word " * 400_000, encoding="utf-8")
+    (article,) = ingest([tmp_path]).articles
+    assert len(article.body) <= 200_000
 
 
 def test_markdown_headline_and_links(tmp_path):
