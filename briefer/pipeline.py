@@ -124,7 +124,7 @@ def _build_brief(
     now: datetime,
 ) -> Brief:
     found = read(sources, report, options.outlets)
-    warnings: list[str] = []
+    warnings = [f"{r.path}: {r.reason}." for r in found.repaired]
     if state is not None:
         recall = state.recall(found.articles, now)
         articles = recall.articles
