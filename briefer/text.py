@@ -11,8 +11,17 @@ _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SENT_END = re.compile(r"[.!?。؟!…]['\"”’»)]*$")
 
 
+# Bidi embeddings, overrides and isolates can make text display in another order than it is
+# stored (spoofing); the markup around article text sets direction instead. ZWNJ/ZWJ and the
+# plain LRM/RLM marks are kept: Persian and Arabic need them.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_OTHER_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_OTHER_CONTROLS[0x7F] = None
+
+
 def normalize_space(text: str) -> str:
-    """Collapse runs of spaces (NBSP and friends included) and trim each line."""
+    """Collapse runs of spaces (NBSP and friends included), trim lines, drop control codes."""
+    text = text.translate(_BIDI_CONTROLS).translate(_OTHER_CONTROLS)
     lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(lines)
 
