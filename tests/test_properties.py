@@ -53,7 +53,8 @@ def test_splitter_keeps_every_word(text, lang):
 class _Strict(HTMLParser):
     """Fails on a <script> element or on a start tag the templates never write."""
 
-    ALLOWED = frozenset({"html", "head", "meta", "title", "style", "body", "header", "p", "time", "h1",
+    ALLOWED = frozenset({
+               "html", "head", "meta", "title", "style", "body", "header", "p", "time", "h1",
                "h2", "h3", "section", "ul", "ol", "li", "nav", "a", "main", "article", "span",
                "strong", "div", "sup", "table", "caption", "thead", "tbody", "tr", "th", "td",
                "bdi", "br", "footer", "em", "svg", "g", "rect", "text", "line",
