@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-attribution
+.PHONY: setup brief test fonts clean bench-grouping bench-attribution bench-robustness
 
 setup: $(STAMP) fonts
 
@@ -42,3 +42,6 @@ bench-grouping: setup
 
 bench-attribution: setup
 	$(PY) benchmarks/attribution.py
+
+bench-robustness: setup
+	$(PY) benchmarks/robustness.py

@@ -328,8 +328,8 @@ def parse_article(text: str, article_id: str, path: str | None = None) -> Articl
     language = meta.get("language") or detect_language("\n".join(lines))
     title = meta.get("title")
     derived = False
-    if title is None and looks_like_headline(lines[0], language):
-        title, lines = lines[0], lines[1:]
+    if title is None and looks_like_headline(lines[0], language) and len(lines) > 1:
+        title, lines = lines[0], lines[1:]  # a lone line is the whole story, not a headline
     body_lines, found = clean_lines(lines, title)
     if not body_lines:
         raise ValueError("no article text left after removing page furniture")

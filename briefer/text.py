@@ -51,7 +51,22 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
         if not para:
             continue
         for sent in segment(language or "en", para):
-            sent = sent.strip()
-            if sent:
-                out.append(sent)
+            out.extend(_bounded(sent.strip()))
+    return out
+
+
+MAX_SENTENCE_CHARS = 1000
+
+
+def _bounded(sentence: str) -> list[str]:
+    """A run-on "sentence" (a scraped table, a page without punctuation) is cut at spaces,
+    so no downstream step (embedding, rendering) ever handles one unbounded string."""
+    out = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", MAX_SENTENCE_CHARS // 2, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        out.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    if sentence:
+        out.append(sentence)
     return out

