@@ -46,7 +46,7 @@ SEED_FA = next((ROOT / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")
 class Counter(http.server.BaseHTTPRequestHandler):
     hits = 0
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         Counter.hits += 1
         self.send_response(404)
         self.end_headers()
