@@ -155,7 +155,8 @@ def cases(port: int) -> list[Case]:
         return [str(d)]
 
     hostile_img = f'<img src="{remote}/x.png" onerror="alert(1)">'
-    hostile_css = f'<style>@import url({remote}/a.css); body{{background:url({remote}/b.png)}}</style>'
+    hostile_css = (f"<style>@import url({remote}/a.css); "
+                   f"body{{background:url({remote}/b.png)}}</style>")
     return [
         Case("empty file", "skipped", ok_plus("empty.txt", ""), skipped_with("empty")),
         Case("whitespace only", "skipped", ok_plus("ws.txt", " \n\t\n  "), skipped_with("empty")),
