@@ -153,7 +153,7 @@ def test_bad_file_is_skipped_with_one_line_warning(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(next(SEEDS.glob("003_*.txt")), src)
-    (src / "broken.txt").write_bytes(b"\xff\xfe\x00\x01binary")
+    (src / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     result = run("build", str(src), "--out", str(tmp_path / "out"), "--format", "json",
                  "--summarizer", "extractive", "-q")
     assert result.exit_code == 0
