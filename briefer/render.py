@@ -18,7 +18,7 @@ import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from .errors import BrieferError, UsageError
 from .text import is_rtl
-from .types import Article, Brief, Event
+from .types import Article, Brief, Claim, Event
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher
@@ -53,6 +53,8 @@ TXT_TEMPLATE = "brief.txt.j2"
 CSS_FILE = "brief.css"
 UI_LANG = "en"  # the labels around the articles ("Sources", "Outlet", ...) are English
 TEXT_WIDTH = 76
+MATRIX_MAX_SOURCES = 6  # more sources than this: claims list source numbers, not a matrix
+MAX_SINGLE_SOURCE_CLAIMS = 8  # per event; the rest are counted ("and N more"), brief.json has all
 _GLUE = "\ue000"  # private-use stand-in for a space that wrapping must not break at
 _AFTER_SLASH = re.compile(r"(?<=/)(?!/)")
 
@@ -85,6 +87,16 @@ class SourceView:
     published: str
     url: str  # as given, possibly empty; shown as text unless it is also ``link``
     link: str | None  # the URL again, only when it is http(s) and so safe to link
+    outlet_type: str  # from the outlet registry, "—" when unknown
+    country: str  # ISO 3166 code from the registry, "—" when unknown
+    relays: str | None  # the agency whose report the article passes on, if any
+    via: str | None  # the agency it names as its source, when ``relays`` does not say it already
+
+    @property
+    def profile(self) -> str:
+        """'state agency · SY', 'private', 'IR' or '—': what the registry knows of the outlet."""
+        known = [p for p in (self.outlet_type, self.country) if p != "—"]
+        return " · ".join(known) or "—"
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,145 @@ class SentenceView:
 
 
 @dataclass(frozen=True)
+class SupportView:
+    """One source backing a claim, and the sentence in which it does."""
+
+    source: SourceView
+    evidence: str  # the source's own sentence; empty when the claim did not keep one
+    tooltip: str
+
+    @property
+    def lang(self) -> str:
+        return self.source.article.language
+
+    @property
+    def rtl(self) -> bool:
+        return self.source.rtl
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    number: int
+    anchor: str
+    claim: Claim
+    kind: str  # "shared", "single-source" or "conflict"
+    text: str
+    lang: str
+    rtl: bool
+    supports: tuple[SupportView, ...]  # in source-number order
+    cells: tuple[SupportView | None, ...]  # one per source of the event, for the matrix
+    notes: tuple[SupportView, ...]  # the other sources' own words (not the claim's sentence)
+
+    @property
+    def only(self) -> str | None:
+        """The outlet a single-source claim rests on."""
+        return self.supports[0].source.outlet if len(self.supports) == 1 else None
+
+    @property
+    def markers(self) -> str:
+        return "".join(f"[{s.source.number}]" for s in self.supports)
+
+
+@dataclass(frozen=True)
+class ClaimGroupView:
+    kind: str  # "shared", "single-source" or "conflict"
+    title: str
+    claims: tuple[ClaimView, ...]
+    more: int  # claims of this kind left out here (brief.json keeps them)
+
+
+@dataclass(frozen=True)
+class ClaimsView:
+    """An event's claims × sources attribution, grouped and capped for reading."""
+
+    layout: str  # "matrix" (a column per source) or "list" (source numbers per claim)
+    groups: tuple[ClaimGroupView, ...]
+    total: int
+    only_source: SourceView | None  # set when the event has a single source: nothing to compare
+
+    @property
+    def claims(self) -> tuple[ClaimView, ...]:
+        return tuple(c for g in self.groups for c in g.claims)
+
+    @property
+    def has_notes(self) -> bool:
+        return any(c.notes for c in self.claims if c.kind != "conflict")
+
+    def count(self, kind: str) -> int:
+        return sum(len(g.claims) + g.more for g in self.groups if g.kind == kind)
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    x: float
+    width: float
+    color: str
+    outlet: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BarView:
+    label: str  # the language's name
+    count: int
+    y: float
+    end: float  # where the bar stops (the count is written after it)
+    segments: tuple[SegmentView, ...]
+
+
+@dataclass(frozen=True)
+class LegendView:
+    outlet: str
+    color: str
+    numbers: tuple[int, ...]  # the outlet's source numbers
+
+
+@dataclass(frozen=True)
+class DayView:
+    x: float
+    y: float
+    width: float
+    height: float
+    start: str  # ISO date of the first day of the column
+    count: int
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    width: int
+    height: int
+    baseline: float
+    days: tuple[DayView, ...]
+    first: str
+    last: str
+    bucket_days: int  # days per column
+    undated: int  # articles without a publication date, left out
+    peak: int
+    label_counts: bool  # few enough columns to write each count above its column
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    """Geometry of the per-event coverage picture; the template draws it as inline SVG."""
+
+    width: int
+    height: int
+    label_width: int
+    bars: tuple[BarView, ...]
+    legend: tuple[LegendView, ...]
+    timeline: TimelineView | None
+
+    @property
+    def description(self) -> str:
+        """What the chart shows, in words (the SVG's accessible name)."""
+        parts = [
+            f"{b.label} {b.count}: " + ", ".join(f"{s.outlet} {s.count}" for s in b.segments)
+            for b in self.bars
+        ]
+        return "Articles by language and outlet. " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class EventView:
     number: int
     anchor: str
@@ -117,6 +268,8 @@ class EventView:
     outlets: tuple[str, ...]
     sentences: tuple[SentenceView, ...]
     sources: tuple[SourceView, ...]
+    claims: ClaimsView | None
+    coverage: CoverageView | None
 
 
 @dataclass(frozen=True)
@@ -316,9 +469,10 @@ def _wrap(text: str, first: str = "", rest: str | None = None, width: int = TEXT
     return filled.replace(_GLUE, " ")
 
 
-def _glue(text: str) -> str:
-    """``text`` attached to the word before it, so a marker like [1][2] never starts a line."""
-    return _GLUE + _GLUE.join(str(text).split())
+def _glue(text: str, attach: bool = True) -> str:
+    """``text`` kept on one line and attached to the word before it, so a marker like [1][2]
+    never starts a line; with ``attach=False`` it is only kept whole."""
+    return (_GLUE if attach else "") + _GLUE.join(str(text).split())
 
 
 def _soft_breaks(text: str) -> Markup:
@@ -371,6 +525,8 @@ def _event_view(number: int, event: Event) -> EventView:
         outlets.setdefault(s.outlet.casefold(), s.outlet)
     headline = event.headline or (event.articles[0].title if event.articles else "Untitled event")
     return EventView(
+        claims=_claims_view(anchor, event, sources, lang),
+        coverage=_coverage_view(sources),
         number=number,
         anchor=anchor,
         event=event,
@@ -387,6 +543,7 @@ def _event_view(number: int, event: Event) -> EventView:
 def _source_view(anchor: str, number: int, article: Article) -> SourceView:
     url = (article.url or "").strip()
     link = url if url.lower().startswith(("http://", "https://")) else None
+    relays = (article.relays or "").strip() or None
     return SourceView(
         number=number,
         anchor=anchor,
@@ -397,7 +554,206 @@ def _source_view(anchor: str, number: int, article: Article) -> SourceView:
         published=_short_date(article.published),
         url=url,
         link=link,
+        outlet_type=(article.outlet_type or "").strip() or "—",
+        country=(article.outlet_country or "").strip() or "—",
+        relays=relays,
+        via=None if relays else (article.via or "").strip() or None,
     )
+
+
+# --- claims × sources -----------------------------------------------------------------------
+
+_CLAIM_GROUPS = (
+    ("shared", "Reported by several sources"),
+    ("single-source", "Reported by one source only"),
+    ("conflict", "Sources disagree"),
+)
+
+
+def _claims_view(
+    anchor: str, event: Event, sources: tuple[SourceView, ...], lang: str
+) -> ClaimsView | None:
+    """Claims grouped shared, single-source, conflict (each keeping the pipeline's ranking).
+
+    All shared and conflicting claims are shown, at most MAX_SINGLE_SOURCE_CLAIMS
+    single-source ones; with more than MATRIX_MAX_SOURCES sources the matrix would be too
+    narrow to read, so each claim lists its source numbers instead.
+    """
+    if not event.claims:
+        return None
+    if len(sources) == 1:
+        return ClaimsView("list", (), len(event.claims), sources[0])
+    by_id = {s.article.id: s for s in sources}
+    kinds = {kind for kind, _ in _CLAIM_GROUPS}
+    groups = []
+    number = 0
+    for kind, title in _CLAIM_GROUPS:
+        members = []
+        for claim in event.claims:
+            claim_kind = claim.kind if claim.kind in kinds else _kind_by_count(claim)
+            if claim_kind != kind:
+                continue
+            supports = _supports(event, claim, by_id)
+            if supports:
+                members.append((claim, supports))
+        cap = MAX_SINGLE_SOURCE_CLAIMS if kind == "single-source" else len(members)
+        views = []
+        for claim, supports in members[:cap]:
+            number += 1
+            cells = tuple(next((s for s in supports if s.source is src), None) for src in sources)
+            text = " ".join(claim.text.split())
+            notes = tuple(s for s in supports if s.evidence and s.evidence != text)
+            claim_lang = claim.language or lang
+            views.append(
+                ClaimView(
+                    number=number,
+                    anchor=f"{anchor}-c{number}",
+                    claim=claim,
+                    kind=kind,
+                    text=claim.text,
+                    lang=claim_lang,
+                    rtl=is_rtl(claim_lang),
+                    supports=supports,
+                    cells=cells,
+                    notes=notes,
+                )
+            )
+        if views:
+            groups.append(ClaimGroupView(kind, title, tuple(views), len(members) - len(views)))
+    layout = "matrix" if len(sources) <= MATRIX_MAX_SOURCES else "list"
+    return ClaimsView(layout, tuple(groups), len(event.claims), None)
+
+
+def _kind_by_count(claim: Claim) -> str:
+    return "shared" if len(set(claim.sources)) > 1 else "single-source"
+
+
+def _supports(event: Event, claim: Claim, by_id: dict[str, SourceView]) -> tuple[SupportView, ...]:
+    """The claim's sources that are in the event, in source order, each with its sentence."""
+    supports = []
+    for article_id in dict.fromkeys(claim.sources):
+        source = by_id.get(article_id)
+        if source is None:
+            logger.warning(
+                "event %s: claim %r cites article %r, which is not in the event; source dropped",
+                event.id, claim.id, article_id,
+            )  # fmt: skip
+            continue
+        evidence = " ".join((claim.evidence.get(article_id) or "").split())
+        tooltip = f"{source.outlet}: {evidence}" if evidence else source.article.title
+        supports.append(SupportView(source, evidence, tooltip))
+    return tuple(sorted(supports, key=lambda s: s.source.number))
+
+
+# --- coverage picture -----------------------------------------------------------------------
+# Geometry in SVG user units (about CSS px). Only ASCII text (language names, counts, dates)
+# is drawn inside the SVG; outlet names, in any script, go in the HTML legend beside it.
+
+CHART_WIDTH = 520
+_LABEL_WIDTH = 84  # language names, right-aligned, end here
+_BAR_X = 92
+_COUNT_WIDTH = 34
+_BAR_HEIGHT = 14
+_BAR_GAP = 6
+TIMELINE_MAX_COLUMNS = 60  # longer spans are grouped into several days per column
+_PALETTE = (
+    "#2f5d9e", "#d08c2e", "#3f8f6b", "#b5515b", "#7a62a8",
+    "#3d9db3", "#8c7a4f", "#c46fa0", "#6b7f2e", "#6d7480",
+)  # fmt: skip
+
+
+def _coverage_view(sources: tuple[SourceView, ...]) -> CoverageView | None:
+    """Articles per language (one segment per outlet), and per day when dates allow."""
+    if len(sources) < 2:
+        return None
+    colors: dict[str, str] = {}
+    legend: dict[str, LegendView] = {}
+    langs: dict[str, dict[str, int]] = {}
+    for s in sources:
+        key = s.outlet.casefold()
+        colors.setdefault(key, _PALETTE[len(colors) % len(_PALETTE)])
+        seen = legend.get(key)
+        numbers = (*seen.numbers, s.number) if seen else (s.number,)
+        legend[key] = LegendView(seen.outlet if seen else s.outlet, colors[key], numbers)
+        per_outlet = langs.setdefault(s.language_name, {})
+        per_outlet[key] = per_outlet.get(key, 0) + 1
+    # most articles first; sorting is stable, so ties keep the order of the sources
+    ranked = sorted(langs.items(), key=lambda item: -sum(item[1].values()))
+    peak = max(sum(counts.values()) for _, counts in ranked)
+    scale = (CHART_WIDTH - _BAR_X - _COUNT_WIDTH) / peak
+    bars = []
+    for row, (label, counts) in enumerate(ranked):
+        x = float(_BAR_X)
+        segments = []
+        for key, count in counts.items():
+            width = count * scale
+            segments.append(SegmentView(round(x, 2), round(width, 2), colors[key],
+                                        legend[key].outlet, count))  # fmt: skip
+            x += width
+        y = 2 + row * (_BAR_HEIGHT + _BAR_GAP)
+        bars.append(BarView(label, sum(counts.values()), y, round(x, 2), tuple(segments)))
+    height = 4 + len(bars) * (_BAR_HEIGHT + _BAR_GAP) - _BAR_GAP
+    return CoverageView(
+        width=CHART_WIDTH,
+        height=height,
+        label_width=_LABEL_WIDTH,
+        bars=tuple(bars),
+        legend=tuple(legend.values()),
+        timeline=_timeline_view(sources),
+    )
+
+
+def _timeline_view(sources: tuple[SourceView, ...]) -> TimelineView | None:
+    """Articles per day (or per few days over long spans); None with fewer than two dates."""
+    days = [_day(s.article.published) for s in sources]
+    dated = [d for d in days if d is not None]
+    if len(set(dated)) < 2:
+        return None
+    first, last = min(dated), max(dated)
+    span = (last - first).days + 1
+    bucket = -(-span // TIMELINE_MAX_COLUMNS)
+    columns = -(-span // bucket)
+    counts = [0] * columns
+    for d in dated:
+        counts[(d - first).days // bucket] += 1
+    top, plot_height = 14.0, 34.0
+    baseline = top + plot_height
+    plot_width = CHART_WIDTH - _BAR_X - _COUNT_WIDTH
+    step = plot_width / columns
+    bar_width = max(1.0, min(step * 0.72, 28.0))
+    peak = max(counts)
+    bars = []
+    for i, count in enumerate(counts):
+        if not count:
+            continue
+        h = max(2.0, plot_height * count / peak)
+        bars.append(
+            DayView(
+                x=round(_BAR_X + i * step + (step - bar_width) / 2, 2),
+                y=round(baseline - h, 2),
+                width=round(bar_width, 2),
+                height=round(h, 2),
+                start=(first + timedelta(days=i * bucket)).isoformat(),
+                count=count,
+            )
+        )
+    return TimelineView(
+        width=CHART_WIDTH,
+        height=int(baseline + 16),
+        baseline=baseline,
+        days=tuple(bars),
+        first=first.isoformat(),
+        last=last.isoformat(),
+        bucket_days=bucket,
+        undated=len(days) - len(dated),
+        peak=peak,
+        label_counts=columns <= 24,
+    )
+
+
+def _day(value: str | None) -> date | None:
+    dt = _parse_time(value)
+    return dt.date() if dt is not None else None
 
 
 def _language_name(code: str | None) -> str:
