@@ -1,7 +1,8 @@
 """Command line: parse, call the pipeline, turn named errors into one sentence and an exit code.
 
 Exit codes: 0 success; 2 usage error or no readable article; 1 internal error (or a model
-that cannot be loaded).
+that cannot be loaded). ``briefer run`` adds 3 nothing new, 4 delivery failed, 5 locked
+(see briefer.run.Exit).
 """
 
 from __future__ import annotations
@@ -29,19 +30,25 @@ app = typer.Typer(
 )
 
 Sources = Annotated[
-    list[Path],
-    typer.Argument(help="Article files or directories (searched recursively for .txt and .md)."),
+    list[str],  # not Path: a URL must keep its "//"
+    typer.Argument(
+        help="Article files, directories (searched recursively for .txt, .md, .html, .jsonl, "
+        ".xml, .rss, .atom), RSS/Atom feed or page URLs, JSON Lines files."
+    ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")]
 CacheDir = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir", envvar="BRIEFER_CACHE_DIR", file_okay=False,
-        help="Directory of the embedding cache [default: $XDG_CACHE_HOME/briefer].",
+        help="Directory of the embedding and summary caches and int8 models "
+        "[default: $XDG_CACHE_HOME/briefer].",
     ),
 ]
 NoCache = Annotated[
-    bool, typer.Option("--no-cache", help="Embed everything afresh; read and write no cache.")
+    bool,
+    typer.Option("--no-cache", help="Embed and summarise everything afresh; read and write no "
+                                    "embedding or summary cache."),
 ]
 
 
@@ -65,6 +72,8 @@ def main(
       briefer build seeds --out out
 
       briefer group seeds --json
+
+      briefer run --config briefer.toml
     """
 
 
@@ -139,9 +148,23 @@ def build(
     ] = "auto",
     model: Annotated[
         str | None,
-        typer.Option(help="Model id or local directory for seq2seq "
-                          "[default: csebuetnlp/mT5_multilingual_XLSum]."),
+        typer.Option(help="Model id or local directory for seq2seq [default: "
+                          "csebuetnlp/mT5_multilingual_XLSum; with --lang: "
+                          "csebuetnlp/mT5_m2m_crossSum]. See: briefer models."),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(envvar="BRIEFER_LANG",
+                     help="Write every summary in this language (ISO code: en, fr, fa...), "
+                          "whatever the sources' languages [default: each event in its "
+                          "main article's language]."),
+    ] = None,
+    int8: Annotated[
+        bool,
+        typer.Option("--int8/--no-int8",
+                     help="On a CPU, run seq2seq int8 with CTranslate2 (converted once, "
+                          "cached); --no-int8: PyTorch fp32."),
+    ] = True,
     title: Annotated[str, typer.Option(help="Title of the brief.")] = "Daily brief",
     templates: Annotated[
         Path | None, typer.Option(help="Directory with templates overriding the built-in ones.")
@@ -176,6 +199,8 @@ def build(
 
       briefer build seeds --out out --summarizer seq2seq --model ./models/mT5_multilingual_XLSum
 
+      briefer build seeds --out out --lang en          (every summary in English: CrossSum)
+
       briefer build news/today --out out --state briefer-state.sqlite
     """
     _setup_logging()
@@ -191,6 +216,9 @@ def build(
             templates_dir=templates,
             cache_dir=cache_dir,
             embedding_cache=not no_cache,
+            summary_cache=not no_cache,
+            lang=lang,
+            int8=int8,
             state=state,
             outlets=outlets,
             strict=strict,
@@ -261,3 +289,301 @@ def group(
             typer.echo(f"\nSame-event threshold {SAME_EVENT_THRESHOLD} (average over both events):")
             for d in decisions:
                 typer.echo(f"  {d.kind:<9} {d.a} ~ {d.b}: {d.score.describe()}")
+
+
+# --- the daily job: run, email, status (briefer/run.py, briefer/deliver.py) ----------------------
+
+ConfigFile = Annotated[
+    Path,
+    typer.Option(
+        "--config", "-c", envvar="BRIEFER_CONFIG", dir_okay=False,
+        help="The configuration file (see briefer.example.toml).",
+    ),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show every step on stderr, not only problems.")
+]
+
+
+def _log_to_file(path: Path, verbose: bool) -> logging.Handler | None:
+    """Log the job's steps to stderr (warnings, or all with --verbose) and to ``path`` (all)."""
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger("briefer")
+    root.setLevel(logging.DEBUG if os.environ.get("BRIEFER_DEBUG") else logging.INFO)
+    for handler in root.handlers:
+        handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    except OSError as exc:
+        logging.getLogger("briefer.cli").warning("cannot write the log file %s: %s", path,
+                                                 exc.strerror)
+        return None
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return handler
+
+
+@contextmanager
+def _logged_errors(handler: logging.Handler | None) -> Iterator[None]:
+    """Errors also go to the log file (stderr gets them from _errors)."""
+    try:
+        yield
+    except Exception as exc:
+        if handler is not None:
+            code = exc.exit_code if isinstance(exc, BrieferError) else 1
+            text = str(exc) if isinstance(exc, BrieferError) else f"{type(exc).__name__}: {exc}"
+            handler.handle(logging.makeLogRecord({
+                "name": "briefer.cli", "levelno": logging.ERROR, "levelname": "ERROR",
+                "msg": "%s (exit %d)", "args": (text, code)}))  # fmt: skip
+        raise
+    finally:
+        if handler is not None:
+            logging.getLogger("briefer").removeHandler(handler)
+            handler.close()
+
+
+@app.command("run")
+def run_job(
+    config: ConfigFile = Path("briefer.toml"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written and sent; do neither.")
+    ] = False,
+    verbose: Verbose = False,
+) -> None:
+    """The daily job: read the sources, write the brief, e-mail it, once.
+
+    Idempotent: a run that finds no article the state has not reported writes and sends
+    nothing. A brief counts as delivered once the SMTP server accepted it; a failed e-mail is
+    retried, by this run and the next ones, and never sent twice. A lock keeps a second run
+    from starting while one is going. Steps are logged to the config's log file; stderr gets
+    warnings and errors (all steps with --verbose).
+
+    Exit codes: 0 ok; 3 nothing new; 4 e-mail not delivered (retried next run); 5 another run
+    holds the lock; 2 configuration error; 1 other error.
+
+    Examples:
+
+      briefer run --config briefer.toml
+
+      briefer run --config briefer.toml --dry-run
+
+      BRIEFER_CONFIG=/etc/briefer/briefer.toml briefer run --verbose
+    """
+    _setup_logging()
+    with _errors():
+        from .config import load_config
+        from .run import run_daily
+
+        settings = load_config(config)
+        handler = None if dry_run else _log_to_file(settings.log_path, verbose)
+        if dry_run:
+            logging.getLogger("briefer").setLevel(logging.INFO if verbose else logging.WARNING)
+        with _logged_errors(handler):
+            log = logging.getLogger("briefer.run")
+            result = run_daily(settings, dry_run=dry_run, report=log.info)
+            if dry_run:
+                typer.echo(result.preview)
+            (log.warning if result.failed else log.info)("%s (exit %d)", result.message,
+                                                          int(result.exit))
+    raise typer.Exit(int(result.exit))
+
+
+@app.command()
+def email(
+    brief_dir: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Directory of a written brief.")
+    ],
+    config: ConfigFile = Path("briefer.toml"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the message that would be sent; send nothing.")
+    ] = False,
+    verbose: Verbose = False,
+) -> None:
+    """E-mail a written brief: text and HTML (CSS inlined) alternatives, brief.pdf attached.
+
+    Uses the [email] table of the configuration; the SMTP user name and password come from the
+    environment variables it names. Exit code 4 when the server did not accept the message.
+
+    Examples:
+
+      briefer email out/2026-01-05 --config briefer.toml
+
+      briefer email out/2026-01-05 --config briefer.toml --dry-run
+
+      BRIEFER_SMTP_USER=brief BRIEFER_SMTP_PASSWORD=... briefer email out/today -c briefer.toml
+    """
+    _setup_logging()
+    with _errors():
+        from .config import load_config
+        from .deliver import compose, describe, send_with_retries
+        from .errors import ConfigError, DeliveryError
+        from .run import Journal
+
+        settings = load_config(config)
+        if settings.email is None:
+            raise ConfigError(f"{settings.path} has no [email] table.")
+        handler = None if dry_run else _log_to_file(settings.log_path, verbose)
+        with _logged_errors(handler):
+            composed = compose(brief_dir, settings.email)
+            if dry_run:
+                typer.echo(describe(composed, settings.email))
+                return
+            error = None
+            try:
+                send_with_retries(composed, settings.email)
+            except DeliveryError as exc:
+                error = exc
+            with Journal.open(settings.state) as journal:
+                brief = json.loads((brief_dir / "brief.json").read_text(encoding="utf-8"))
+                brief_id = journal.brief_for(brief_dir.resolve(), brief.get("generated_at", ""))
+                journal.record_delivery(brief_id, None, error is None, composed.message_id,
+                                        len(composed.recipients), str(error) if error else None)
+                if brief_id is not None and error is None:
+                    journal.set_status(brief_id, "delivered")
+            if error is not None:
+                raise error
+            logging.getLogger("briefer.cli").info("e-mailed %s to %d recipient(s)", brief_dir,
+                                                  len(composed.recipients))
+            if not verbose:
+                typer.echo(f"sent {composed.message_id} to {len(composed.recipients)} "
+                           "recipient(s)", err=True)
+
+
+@app.command()
+def status(
+    config: ConfigFile = Path("briefer.toml"),
+    json_out: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Show the last run, its brief's events and the e-mail delivery.
+
+    Examples:
+
+      briefer status --config briefer.toml
+
+      briefer status --config briefer.toml --json
+    """
+    _setup_logging()
+    with _errors():
+        from .config import load_config
+        from .run import status as run_status
+
+        settings = load_config(config)
+        info = run_status(settings)
+        if json_out:
+            typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+            return
+        run, brief = info["last_run"], info["last_brief"]
+        if info["running"]:
+            typer.echo(f"running now: {info['running']}")
+        if run is None:
+            typer.echo(f"no run recorded in {settings.state}")
+            return
+        typer.echo(f"last run:  {run['started']} → {run['finished'] or 'did not finish'}; "
+                   f"{run['outcome'] or 'stopped'} (exit {run['exit_code']})")
+        if run["message"]:
+            typer.echo(f"           {run['message']}")
+        if brief is not None:
+            typer.echo(f"last brief: {brief['out_dir']} ({brief['generated_at']})")
+            typer.echo(f"  events:   {brief['events']} ({brief['new_events']} new, "
+                       f"{brief['events'] - brief['new_events']} updated), "
+                       f"{brief['new_articles']} new of {brief['articles']} articles")
+            if brief["headline"]:
+                typer.echo(f"  top:      {brief['headline']}")
+            delivery = brief["last_delivery"]
+            line = brief["status"]
+            if delivery:
+                line += (f", accepted {delivery['attempted']} for {delivery['recipients']} "
+                         "recipient(s)" if delivery["ok"] else
+                         f", last attempt {delivery['attempted']} failed: {delivery['error']}")
+            typer.echo(f"  e-mail:   {line}")
+        for p in info["pending"]:
+            typer.echo(f"pending e-mail: {p['out_dir']} ({p['generated_at']})")
+        typer.echo(f"log file:  {info['log_file']}")
+
+
+# --- models: list, fetch (briefer/models.py) ---------------------------------------------------
+
+models_app = typer.Typer(
+    no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)  # fmt: skip
+app.add_typer(models_app, name="models")
+
+
+@models_app.callback(invoke_without_command=True)
+def models(
+    ctx: typer.Context,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Also show this summariser (hub id or directory), as given to build."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """List the summarisers and embedders briefer knows: what each is for, whether it is on
+    this machine (a directory or the Hugging Face cache), its size in bytes on disk (and its
+    int8 copy's), and its licence. XL-Sum and CrossSum are CC BY-NC-SA 4.0: non-commercial.
+
+    Air-gapped machines: copy a model directory over, pass --model DIR to build, and set
+    HF_HUB_OFFLINE=1 so nothing ever waits on the network.
+
+    Examples:
+
+      briefer models
+
+      briefer models --model ./models/mT5_multilingual_XLSum --json
+
+      briefer models fetch csebuetnlp/mT5_m2m_crossSum
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    _setup_logging()
+    with _errors():
+        from .models import human_bytes, inventory
+
+        rows = inventory(model)
+        if json_out:
+            typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            size = human_bytes(r.bytes)
+            if r.bytes is not None:
+                size += f" ({r.bytes:,} bytes)"
+            if r.int8_bytes is not None:
+                size += f"; int8 copy {human_bytes(r.int8_bytes)}"
+            state = f"on disk ({r.where}), {size}" if r.available else r.where
+            typer.echo(f"{r.id}\n  {r.role}: {r.note or '-'}\n  {state}\n  licence: {r.licence}")
+
+
+@models_app.command("fetch")
+def models_fetch(
+    model_id: Annotated[
+        str | None,
+        typer.Argument(help="Hugging Face model id [default: csebuetnlp/mT5_multilingual_XLSum]."),
+    ] = None,
+) -> None:
+    """Download a model into the standard Hugging Face cache, where build finds it.
+
+    Needs a network; offline (or with HF_HUB_OFFLINE=1) it fails with one sentence. On an
+    air-gapped machine, copy a downloaded model directory over and pass --model DIR instead.
+
+    Examples:
+
+      briefer models fetch
+
+      briefer models fetch csebuetnlp/mT5_m2m_crossSum
+
+      HF_HOME=/data/hf briefer models fetch csebuetnlp/mT5_m2m_crossSum_enhanced
+    """
+    _setup_logging()
+    with _errors():
+        from .backends.seq2seq import DEFAULT_MODEL
+        from .models import fetch_model, human_bytes, inventory
+
+        target = model_id or DEFAULT_MODEL
+        typer.echo(f"Downloading {target} into the Hugging Face cache…", err=True)
+        path = fetch_model(target)
+        row = next(r for r in inventory(target) if r.id == target)
+        typer.echo(f"{target}: {path} ({human_bytes(row.bytes)}); licence: {row.licence}")

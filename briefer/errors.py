@@ -12,9 +12,13 @@ class UsageError(BrieferError):
 
 
 class NoArticlesError(BrieferError):
-    """No readable article among the inputs."""
+    """No readable article among the inputs; ``skipped`` lists the inputs that failed."""
 
     exit_code = 2
+
+    def __init__(self, message: str, skipped: list | None = None) -> None:
+        super().__init__(message)
+        self.skipped = list(skipped or [])
 
 
 class ModelError(BrieferError):
@@ -31,3 +35,21 @@ class StateError(BrieferError):
     """The ``--state`` file cannot be opened, read or updated."""
 
     exit_code = 1
+
+
+class ConfigError(BrieferError):
+    """The configuration file is missing, not TOML, or holds an unknown key or a wrong type."""
+
+    exit_code = 2
+
+
+class DeliveryError(BrieferError):
+    """The brief could not be e-mailed (connection, TLS, login or refusal)."""
+
+    exit_code = 4
+
+
+class LockedError(BrieferError):
+    """Another ``briefer run`` holds the lock: cron fired while the last run was still going."""
+
+    exit_code = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,9 +13,10 @@ from .attribute import attribute_event, extract_claims
 from .backends import get_embedder
 from .errors import NoArticlesError, UsageError
 from .group import Grouping, group_articles
-from .ingest import IngestResult, ingest
+from .ingest import IngestResult
 from .outlets import load_registry
 from .similarity import CachedEmbedder
+from .sources import SourceOptions, collect
 from .state import State, continue_events
 from .store import FILENAME as CACHE_FILENAME
 from .store import EmbeddingStore, default_cache_dir
@@ -47,6 +48,15 @@ class Options:
     outlets: Path | None = None
     # Drop summary sentences that no source supports instead of marking them.
     strict: bool = False
+    # How feeds, pages and URLs are read (timeouts, size limits, time window, duplicates).
+    source_options: SourceOptions = field(default_factory=SourceOptions)
+    # One language for every summary (ISO code, e.g. "fr"); None: each event in its
+    # representative article's language. Needs a cross-lingual seq2seq model (CrossSum).
+    lang: str | None = None
+    # seq2seq on a CPU: CTranslate2 int8 (converted once, cached in cache_dir); False: fp32.
+    int8: bool = True
+    # seq2seq summaries are cached in cache_dir/summaries.sqlite; False: no summary cache.
+    summary_cache: bool = True
 
     def __post_init__(self) -> None:
         bad = [f for f in self.formats if f not in FORMATS]
@@ -65,13 +75,20 @@ def _quiet(_: str) -> None:
 
 
 def read(
-    sources: Sequence[str | Path], report: Report = _quiet, outlets: Path | None = None
+    sources: Sequence[str | Path],
+    report: Report = _quiet,
+    outlets: Path | None = None,
+    source_options: SourceOptions | None = None,
 ) -> IngestResult:
+    """Articles from files, directories, feeds, pages and JSON Lines, without duplicates."""
     report("Reading articles")
-    found = ingest(sources, load_registry(outlets))
+    found = collect(sources, load_registry(outlets), source_options)
     if not found.articles:
         where = ", ".join(str(s) for s in sources)
-        raise NoArticlesError(f"No readable article (.txt or .md) found in {where}.")
+        raise NoArticlesError(
+            f"No readable article (.txt, .md, .html, .jsonl or RSS/Atom feed) found in {where}.",
+            found.skipped,
+        )
     return found
 
 
@@ -90,7 +107,7 @@ def read_and_group(
     sources: Sequence[str | Path], options: Options, report: Report = _quiet
 ) -> tuple[IngestResult, Grouping, CachedEmbedder]:
     """Read and group; the caller closes the returned embedder."""
-    found = read(sources, report, options.outlets)
+    found = read(sources, report, options.outlets, options.source_options)
     report(f"Grouping {len(found.articles)} articles into events")
     embedder = open_embedder(options)
     try:
@@ -123,7 +140,7 @@ def _build_brief(
     state: State | None,
     now: datetime,
 ) -> Brief:
-    found = read(sources, report, options.outlets)
+    found = read(sources, report, options.outlets, options.source_options)
     warnings = [f"{r.path}: {r.reason}." for r in found.repaired]
     if state is not None:
         recall = state.recall(found.articles, now)
@@ -144,7 +161,10 @@ def _build_brief(
         known = state.events({p.event_id for p in past.values()}) if state is not None else {}
         events = continue_events(grouping.events, past, known, now)
         report(f"Summarising {len(events)} events")
-        run = summarize_events(events, options.summarizer, options.model, embedder)
+        run = summarize_events(
+            events, options.summarizer, options.model, embedder, lang=options.lang,
+            int8=options.int8, cache_dir=options.cache_dir, cache=options.summary_cache,
+        )  # fmt: skip
         report("Attributing summary sentences to sources")
         for event, summary in zip(events, run.summaries, strict=True):
             event.language = summary.language or event.language
@@ -167,16 +187,31 @@ def _build_brief(
 
 
 def build(
-    sources: Sequence[str | Path], out_dir: Path, options: Options, report: Report = _quiet
+    sources: Sequence[str | Path],
+    out_dir: Path,
+    options: Options,
+    report: Report = _quiet,
+    *,
+    write_empty: bool = True,
+    before_record: Callable[[Brief, list[Path]], None] | None = None,
 ) -> tuple[Brief, list[Path]]:
-    """Build the brief and write its files; then, with a state, record the run in it."""
+    """Build the brief and write its files; then, with a state, record the run in it.
+
+    ``write_empty=False``: a brief with no event (nothing new since the state's last run) is
+    returned without writing anything. ``before_record`` runs once the files are written and
+    before the state records them (``briefer run`` notes the brief for delivery there).
+    """
     from .render import write_outputs
 
     now = datetime.now(UTC)
     with open_state(options) as state:
         brief = _build_brief(sources, options, report, state, now)
+        if not brief.events and not write_empty:
+            return brief, []
         report("Rendering " + ", ".join(options.formats))
         written = write_outputs(brief, out_dir, options.formats, options.templates_dir)
+        if before_record is not None:
+            before_record(brief, written)
         if state is not None:
             state.record(brief.events, now)
     return brief, written

@@ -6,6 +6,14 @@ directory, the Hugging Face cache, or a reachable hub) and otherwise falls back 
 quick local-cache check, never a 49-second hub time-out. An event for which the model writes
 nothing falls back to extractive on its own, with a note, so one bad event never costs the
 others their abstractive summaries.
+
+With ``lang`` every summary is meant to be in that language: ``seq2seq`` then uses a
+cross-lingual model (default CrossSum) and writes it; the extractive fallback cannot
+translate, so each of its summaries in another language carries a note that says so.
+
+Summaries of backends that offer a ``cache_key(event)`` (``seq2seq``) are kept in
+``summaries.sqlite`` in the cache directory: a re-run on the same articles, with the same
+model, settings and language, generates nothing and does not even load the model.
 """
 
 from __future__ import annotations
@@ -13,11 +21,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .backends import EventSummary, Summarizer, get_summarizer
-from .backends.seq2seq import DEFAULT_MODEL, model_status
+from .backends.seq2seq import CROSSLINGUAL_MODEL, DEFAULT_MODEL, model_status
 from .errors import ModelError
+from .languages import display_name, normalize_code
 from .similarity import CachedEmbedder
+from .summary_store import FILENAME as SUMMARY_CACHE_FILENAME
+from .summary_store import SummaryStore
 from .types import Event
 
 log = logging.getLogger(__name__)
@@ -34,39 +46,89 @@ class SummaryRun:
 
 
 def choose_summarizer(
-    name: str, model: str | None, embedder: CachedEmbedder
+    name: str,
+    model: str | None,
+    embedder: CachedEmbedder,
+    *,
+    lang: str | None = None,
+    int8: bool = True,
+    cache_dir: Path | None = None,
 ) -> tuple[Summarizer, list[str]]:
-    """The backend to use and any warning the user should see in the brief."""
+    """The backend to use and any warning the user should see in the brief.
+
+    Nothing is loaded here: ``seq2seq`` is only checked (the model is there; it can write
+    ``lang``), so a run whose summaries are all cached never loads the model.
+    """
     if name not in CHOICES:
         # third-party backends registered through the entry point group
         return get_summarizer(name), []
     extractive = get_summarizer("extractive", embedder=embedder)
     if name == "extractive":
         return extractive, []
-    model = model or DEFAULT_MODEL
+    model = model or (CROSSLINGUAL_MODEL if lang else DEFAULT_MODEL)
+    options = {"model": model, "lang": lang, "int8": int8, "cache_dir": cache_dir}
     if name == "seq2seq":
-        summarizer = get_summarizer("seq2seq", model=model)
-        summarizer.load()
+        summarizer = get_summarizer("seq2seq", **options)
+        summarizer.check()
         return summarizer, []
     ok, reason = model_status(model)
     if ok:
-        summarizer = get_summarizer("seq2seq", model=model)
+        summarizer = get_summarizer("seq2seq", **options)
         try:
-            summarizer.load()
+            summarizer.check()
             return summarizer, []
         except ModelError as exc:
             reason = str(exc).rstrip(".")
-    warning = (f"Model {model} is not available ({reason}); "
-               "summaries are extractive (sentences chosen from the sources).")
+    warning = _fallback_warning(model, reason, lang)
     log.warning(warning)
     return extractive, [warning]
 
 
+def _fallback_warning(model: str, reason: str, lang: str | None) -> str:
+    text = (f"Model {model} is not available ({reason}); "
+            "summaries are extractive (sentences chosen from the sources)")  # fmt: skip
+    if lang:
+        text += f" and stay in their sources' languages, not {display_name(lang)}"
+    return text + "."
+
+
 def summarize_events(
-    events: Sequence[Event], name: str, model: str | None, embedder: CachedEmbedder
+    events: Sequence[Event],
+    name: str,
+    model: str | None,
+    embedder: CachedEmbedder,
+    *,
+    lang: str | None = None,
+    int8: bool = True,
+    cache_dir: Path | None = None,
+    cache: bool = False,
 ) -> SummaryRun:
-    summarizer, warnings = choose_summarizer(name, model, embedder)
-    summaries = summarizer.summarize(events)
+    """Summaries of ``events``, in order. ``cache``: read and write the summary cache in
+    ``cache_dir`` (None: the default cache directory)."""
+    lang = normalize_code(lang) if lang else None
+    summarizer, warnings = choose_summarizer(
+        name, model, embedder, lang=lang, int8=int8, cache_dir=cache_dir
+    )
+    store = None
+    if cache and callable(getattr(summarizer, "cache_key", None)):
+        from .store import default_cache_dir
+
+        store = SummaryStore.open((cache_dir or default_cache_dir()) / SUMMARY_CACHE_FILENAME)
+    try:
+        summaries = _summarize(summarizer, list(events), store)
+    except ModelError as exc:
+        if name != "auto":
+            raise
+        # The model was there but would not load: the brief still gets summaries.
+        warning = _fallback_warning(getattr(summarizer, "model", None) or "?",
+                                    str(exc).rstrip("."), lang)  # fmt: skip
+        log.warning(warning)
+        warnings.append(warning)
+        summarizer = get_summarizer("extractive", embedder=embedder)
+        summaries = summarizer.summarize(events)
+    finally:
+        if store is not None:
+            store.close()
     if summarizer.id != "extractive":
         empty = [i for i, s in enumerate(summaries) if not s.sentences]
         if empty:
@@ -76,4 +138,35 @@ def summarize_events(
                 why = summaries[i].note or "empty output"
                 s.note = f"The model wrote no text here ({why}); the summary is extractive."
                 summaries[i] = s
+    if lang:
+        for s in summaries:
+            if s.sentences and normalize_code(s.language or "") != lang:
+                said = (f"This summary is in {display_name(s.language)}, the language of its "
+                        f"sources: the extractive summariser cannot translate into "
+                        f"{display_name(lang)}.")  # fmt: skip
+                s.note = f"{s.note} {said}" if s.note else said
     return SummaryRun(summarizer.id, getattr(summarizer, "model", None), summaries, warnings)
+
+
+def _summarize(
+    summarizer: Summarizer, events: list[Event], store: SummaryStore | None
+) -> list[EventSummary]:
+    """Cached summaries where the store has them; the backend summarises the rest."""
+    if store is None:
+        return summarizer.summarize(events)
+    key_of = summarizer.cache_key  # type: ignore[attr-defined]
+    keys = [key_of(e) for e in events]
+    hits = store.get([k for k in keys if k])
+    results: list[EventSummary | None] = [hits.get(k) if k else None for k in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo:
+        fresh = summarizer.summarize([events[i] for i in todo])
+        new: dict[str, EventSummary] = {}
+        for i, summary in zip(todo, fresh, strict=True):
+            results[i] = summary
+            key = keys[i] or key_of(events[i])  # a model fetched just now has a revision now
+            if key:
+                new[key] = summary
+        store.put(new)
+    log.info("summaries: %d from the cache, %d generated", len(events) - len(todo), len(todo))
+    return results  # type: ignore[return-value]

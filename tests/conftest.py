@@ -11,9 +11,11 @@ from tests.tiny_model import build_tiny_mt5
 
 @pytest.fixture(autouse=True, scope="session")
 def isolated_briefer_dirs(tmp_path_factory):
-    """The embedding cache in a temporary directory, shared by the session (cached vectors
-    are the computed ones, bit for bit, so sharing only saves time), and no ``--state`` from
-    the user's environment. Session-scoped so module fixtures that build briefs get it too.
+    """The embedding and summary caches and int8 conversions in a temporary directory,
+    shared by the session (cached vectors are the computed ones, bit for bit, so sharing only
+    saves time; a test that counts generations points BRIEFER_CACHE_DIR elsewhere), and no
+    ``--state`` from the user's environment. Session-scoped so module fixtures that build
+    briefs get it too.
     """
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BRIEFER_CACHE_DIR", str(tmp_path_factory.mktemp("briefer-cache")))
@@ -43,6 +45,12 @@ def isolated_env(tmp_path_factory, monkeypatch):
 def tiny_mt5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real (tiny, overfitted) mT5 saved with save_pretrained: the seq2seq path runs for real."""
     return build_tiny_mt5(tmp_path_factory.mktemp("tiny-mt5"))
+
+
+@pytest.fixture(scope="session")
+def crosssum_mt5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny cross-lingual mT5 laid out like CrossSum (langid_map in its config)."""
+    return build_tiny_mt5(tmp_path_factory.mktemp("crosssum-mt5"), langid=True)
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,7 @@ def test_registered_with_model_card_defaults() -> None:
         84,
         512,
     )
+    assert (s.max_windows, s.int8, s.lang) == (2, True, None)
     assert not s.loaded  # construction is lazy
 
 
@@ -94,7 +95,9 @@ def test_unknown_option_is_a_type_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "options", [{"batch_size": 0}, {"num_beams": "four"}, {"max_length": 1}, {"model": ""}]
+    "options",
+    [{"batch_size": 0}, {"num_beams": "four"}, {"max_length": 1}, {"model": ""},
+     {"max_windows": 0}, {"lang": " "}],
 )
 def test_bad_option_values_are_usage_errors(options: dict) -> None:
     with pytest.raises(UsageError):
@@ -123,12 +126,34 @@ def test_summarize_two_events(tiny_mt5_dir: Path) -> None:
         assert summary.note is None
 
 
-def test_only_the_representative_article_is_read(tiny_mt5_dir: Path) -> None:
+def test_the_representative_lead_comes_first(tiny_mt5_dir: Path) -> None:
     s = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
-    both, alone = s.prepare_inputs(
-        [event_of(seed_article(4), seed_article(3)), event_of(seed_article(4))]
-    )
-    assert both == alone
+    rep = seed_article(0)  # Indonesian, ~900 tokens: two windows
+    first, second = s.windows(event_of(rep, seed_article(2)))  # 002 is Indonesian too
+    assert first.startswith(rep.title)
+    assert first.split()[-3:] != rep.body.split()[-3:]  # the window ends before the article
+    # The other report's lead follows the representative's lead, before its tail.
+    assert second.startswith(seed_article(2).title)
+
+
+def test_a_monolingual_model_reads_only_the_representatives_language(tiny_mt5_dir: Path) -> None:
+    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
+    en_fr = s.windows(event_of(seed_article(3), seed_article(4)))
+    assert en_fr == s.windows(event_of(seed_article(3)))
+    assert not any("Moscou" in w for w in en_fr)
+
+
+def test_a_copy_adds_nothing(tiny_mt5_dir: Path) -> None:
+    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
+    art = seed_article(3)
+    copy = Article(id="copy", title=art.title, body=art.body, language=art.language)
+    assert s.windows(event_of(art, copy)) == s.windows(event_of(art))
+
+
+def test_a_crosslingual_model_reads_every_language(crosssum_mt5_dir: Path) -> None:
+    s = Seq2SeqSummarizer(model=str(crosssum_mt5_dir))
+    windows = s.windows(event_of(seed_article(3), seed_article(4)))
+    assert len(windows) == 2 and windows[1].startswith(seed_article(4).title)
 
 
 def test_batching_matches_one_at_a_time(tiny_mt5_dir: Path) -> None:
@@ -141,15 +166,21 @@ def test_batching_matches_one_at_a_time(tiny_mt5_dir: Path) -> None:
     assert len({tuple(x.sentences) for x in one}) == len(events)
 
 
-def test_long_input_is_truncated_by_tokens(tiny_mt5_dir: Path) -> None:
-    long_event = event_of(seed_article(3, body_repeat=10))
-    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir), max_input_tokens=64)
-    (ids,) = s.prepare_inputs([long_event])
-    assert len(ids) == 64
+def test_long_input_is_chunked_by_tokens(tiny_mt5_dir: Path) -> None:
+    art = seed_article(3)
+    # one "sentence" far beyond the window: no punctuation to split at
+    run_on = Article(id="run-on", title="", body=" ".join(art.body.split()).replace(".", ""),
+                     language="en", title_derived=True)
+    s = Seq2SeqSummarizer(model=str(tiny_mt5_dir), max_input_tokens=64, max_windows=3)
+    (windows,) = s.prepare_inputs([event_of(art)])
+    assert 1 <= len(windows) <= 3
+    assert all(len(ids) <= 64 and ids[-1] == 1 for ids in windows)  # 1 is </s>
+    (windows,) = s.prepare_inputs([event_of(run_on)])
+    assert [len(ids) for ids in windows] == [64, 64, 64]  # cut at 63 tokens, plus </s>
     default = Seq2SeqSummarizer(model=str(tiny_mt5_dir))
-    (ids,) = default.prepare_inputs([long_event])
-    assert len(ids) == 512
-    (summary,) = default.summarize([long_event])
+    (windows,) = default.prepare_inputs([event_of(seed_article(3, body_repeat=10))])
+    assert [len(ids) <= 512 for ids in windows] == [True, True]
+    (summary,) = default.summarize([event_of(seed_article(3, body_repeat=10))])
     assert summary.sentences
 
 

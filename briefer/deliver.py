@@ -1,0 +1,298 @@
+"""Deliver stage: a written brief becomes one e-mail, handed to an SMTP server.
+
+The message is ``multipart/mixed``: a ``multipart/alternative`` with the plain-text brief and
+the HTML brief (its CSS inlined into ``style`` attributes, since many mail clients drop
+``<style>``), then ``brief.pdf`` attached. Header values are built from the configuration and
+from article headlines; every control character (CR and LF above all) becomes a space before a
+value reaches a header, so article text can never add a header or a recipient.
+
+The Message-ID is derived from the brief's content, so a message re-sent after a lost
+acknowledgement carries the same id and mail clients show it once.
+
+Secrets: the SMTP password is read from the environment variable the config names, only while
+logging in; it appears in no message, log line or exception raised here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from ipaddress import ip_address
+from pathlib import Path
+
+from .config import EmailConfig
+from .errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Composed", "compose", "describe", "send", "send_with_retries"]
+
+# 7bit: every non-ASCII part is quoted-printable or base64, so no relay has to support 8BITMIME.
+POLICY = policy.SMTP.clone(cte_type="7bit")
+MAX_SUBJECT = 200
+MAX_WAIT_S = 60.0
+GMAIL_CLIP_BYTES = 102 * 1024
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message ready to send: its bytes, envelope, and what to show about it."""
+
+    data: bytes
+    sender: str
+    recipients: tuple[str, ...]
+    message_id: str
+    subject: str
+
+
+class _SendFailed(DeliveryError):
+    def __init__(self, message: str, temporary: bool) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+
+
+def compose(
+    brief_dir: Path, settings: EmailConfig, now: datetime | None = None
+) -> Composed:
+    """The e-mail for the brief in ``brief_dir`` (brief.json, .txt, .html; .pdf if present)."""
+    brief_dir = Path(brief_dir)
+    try:
+        raw_json = (brief_dir / "brief.json").read_bytes()
+        brief = json.loads(raw_json)
+        text = (brief_dir / "brief.txt").read_text(encoding="utf-8")
+        html = (brief_dir / "brief.html").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DeliveryError(
+            f"{brief_dir} holds no complete brief ({Path(exc.filename).name} is missing); the "
+            "e-mail needs brief.json, brief.txt and brief.html."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"Cannot read the brief in {brief_dir}: {exc}.") from None
+    pdf_path = brief_dir / "brief.pdf"
+    pdf = pdf_path.read_bytes() if settings.attach_pdf and pdf_path.is_file() else None
+    if settings.attach_pdf and pdf is None:
+        log.warning("%s has no brief.pdf; the e-mail goes without attachment", brief_dir)
+
+    now = (now or datetime.now()).astimezone()
+    generated = _parse_time(brief.get("generated_at")) or now
+    day = generated.astimezone().date().isoformat()
+    events = brief.get("events") or []
+    fields = {
+        "title": header_text(str(brief.get("title") or "Brief")),
+        "date": day,
+        "time": generated.astimezone().strftime("%H:%M"),
+        "events": str(len(events)),
+        "headline": header_text(str(events[0].get("headline", ""))) if events else "",
+    }
+    subject = header_text(settings.subject.format(**fields))[:MAX_SUBJECT]
+    digest = hashlib.sha256(raw_json).hexdigest()[:20]
+    domain = _addr(settings.sender).rpartition("@")[2] or "briefer.invalid"
+    message_id = f"<briefer.{day}.{digest}@{domain}>"
+
+    msg = EmailMessage(policy=POLICY)
+    msg["Subject"] = subject
+    msg["From"] = settings.sender
+    if settings.to:
+        msg["To"] = ", ".join(settings.to)
+    if settings.cc:
+        msg["Cc"] = ", ".join(settings.cc)
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the job
+    msg.set_content(text, subtype="plain", charset="utf-8")
+    msg.add_alternative(inline_css(html), subtype="html", charset="utf-8")
+    if pdf is not None:
+        msg.add_attachment(pdf, maintype="application", subtype="pdf",
+                           filename=f"brief-{day}.pdf")
+    return Composed(
+        data=msg.as_bytes(policy=POLICY),
+        sender=_addr(settings.sender),
+        recipients=tuple(settings.recipients),
+        message_id=message_id,
+        subject=subject,
+    )
+
+
+def inline_css(html: str) -> str:
+    """The HTML with its stylesheet copied into ``style`` attributes.
+
+    What cannot be inlined (media queries, ``:hover``, ``::before``) stays in ``<style>`` for
+    the clients that honour it; the rules that were inlined leave it, to keep the message small
+    (Gmail clips an HTML part over 102 KB).
+    """
+    import css_inline
+
+    inliner = css_inline.CSSInliner(keep_style_tags=True, remove_inlined_selectors=True,
+                                    minify_css=True, load_remote_stylesheets=False)
+    inlined = inliner.inline(html)
+    if len(inlined.encode("utf-8")) > GMAIL_CLIP_BYTES:
+        log.info("the HTML part is %d KB; Gmail shows only its first 102 KB",
+                 len(inlined.encode("utf-8")) // 1024)
+    return inlined
+
+
+def header_text(value: str) -> str:
+    """One line of header-safe text: control and format characters become spaces."""
+    cleaned = "".join(" " if (ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029\u0085")
+                      else c for c in value)  # fmt: skip
+    return " ".join(cleaned.split())
+
+
+def describe(composed: Composed, settings: EmailConfig) -> str:
+    """What would be sent, for ``--dry-run``: envelope, headers and parts (no secrets)."""
+    from email import message_from_bytes
+
+    msg = message_from_bytes(composed.data, policy=policy.default)
+    lines = [
+        f"SMTP:    {settings.host}:{settings.port} ({settings.security})"
+        + (f", login from ${settings.username_env}" if settings.username_env else ""),
+        f"From:    {msg['From']}",
+        f"To:      {msg['To'] or '-'}",
+    ]
+    if msg["Cc"]:
+        lines.append(f"Cc:      {msg['Cc']}")
+    if settings.bcc:
+        lines.append(f"Bcc:     {len(settings.bcc)} recipient(s)")
+    lines += [f"Subject: {msg['Subject']}", f"Message-ID: {composed.message_id}", "Parts:"]
+    for part in msg.walk():
+        if part.is_multipart():
+            lines.append(f"  {part.get_content_type()}")
+            continue
+        name = part.get_filename()
+        size = len(part.get_payload(decode=True) or b"")
+        lines.append(f"    {part.get_content_type()}  {size:,} bytes"
+                     + (f"  attachment {name}" if name else ""))
+    return "\n".join(lines)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def send_with_retries(
+    composed: Composed, settings: EmailConfig, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Send, retrying temporary failures up to ``settings.attempts`` times with doubling waits.
+
+    Raises DeliveryError when the server never accepted the message.
+    """
+    for attempt in range(1, settings.attempts + 1):
+        try:
+            send(composed, settings)
+            return
+        except _SendFailed as exc:
+            if not exc.temporary or attempt == settings.attempts:
+                tries = f" (after {attempt} attempts)" if attempt > 1 else ""
+                raise DeliveryError(f"{exc}{tries}") from None
+            wait = min(settings.retry_wait_s * 2 ** (attempt - 1), MAX_WAIT_S)
+            log.warning("%s; trying again in %g s (attempt %d of %d)", exc, wait, attempt,
+                        settings.attempts)
+            sleep(wait)
+
+
+def send(composed: Composed, settings: EmailConfig) -> None:
+    """One attempt. Raises DeliveryError (``temporary`` set on it) unless the server accepted."""
+    where = f"{settings.host}:{settings.port}"
+    credentials = settings.credentials()
+    if credentials and settings.security == "none" and not _is_loopback(settings.host):
+        raise _SendFailed(
+            f"Refusing to send the SMTP password to {where} unencrypted; set email.security "
+            "to starttls or ssl", temporary=False)  # fmt: skip
+    try:
+        context = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise _SendFailed(f"Cannot load email.ca_file {settings.ca_file}: {exc}",
+                          temporary=False) from None
+    try:
+        if settings.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
+                                                  timeout=settings.timeout_s, context=context)
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
+        with smtp:
+            smtp.ehlo()
+            if settings.security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if credentials:
+                smtp.login(*credentials)
+            refused = smtp.sendmail(composed.sender, list(composed.recipients), composed.data)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise _SendFailed(f"{where} refused every recipient ({_codes(exc.recipients)})",
+                          temporary=all(400 <= c < 500 for c in codes)) from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise _SendFailed(f"{where} refused the login ({_reply(exc)}); check the user name "
+                          f"and password in ${settings.username_env} and "
+                          f"${settings.password_env}", temporary=False) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise _SendFailed(f"{where} does not support {exc}", temporary=False) from None
+    except smtplib.SMTPResponseException as exc:
+        raise _SendFailed(f"{where} answered {_reply(exc)}",
+                          temporary=400 <= exc.smtp_code < 500) from None
+    except smtplib.SMTPServerDisconnected as exc:
+        raise _SendFailed(f"{where} closed the connection ({exc or 'no reason given'})",
+                          temporary=True) from None
+    except ssl.SSLError as exc:
+        raise _SendFailed(f"TLS with {where} failed: {exc.reason or exc}",
+                          temporary=False) from None
+    except smtplib.SMTPException as exc:
+        raise _SendFailed(f"{where}: {exc}", temporary=True) from None
+    except TimeoutError:
+        raise _SendFailed(f"{where} did not answer within {settings.timeout_s:g} s",
+                          temporary=True) from None
+    except OSError as exc:
+        raise _SendFailed(f"Cannot connect to {where}: {exc.strerror or exc}",
+                          temporary=True) from None
+    if refused:
+        log.warning("%s refused some recipients (%s); the others got the brief", where,
+                    _codes(refused))
+    log.info("%s accepted %s for %d recipient(s)", where, composed.message_id,
+             len(composed.recipients) - len(refused))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _addr(value: str) -> str:
+    parsed = getaddresses([value])
+    return parsed[0][1] if parsed else value
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
+        else str(exc.smtp_error)
+    return f"{exc.smtp_code} {header_text(text)}"
+
+
+def _codes(refused: dict) -> str:
+    return ", ".join(f"{addr}: {code}" for addr, (code, _) in sorted(refused.items()))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

@@ -1,0 +1,655 @@
+"""Sources beyond plain files: RSS/Atom feeds, HTML pages, JSON Lines, from disk or http(s).
+
+:func:`collect` reads every kind of source into :class:`Article` objects, then drops what
+should not reach grouping: articles outside the time window and duplicates (the same URL,
+the same text, or a syndicated copy with small edits). Plain ``.txt``/``.md`` files go through
+:func:`briefer.ingest.ingest` as before; everything else is turned into the same front-matter
+text and cleaned by :func:`briefer.ingest.parse_article`, so one set of rules applies to all.
+
+A source that cannot be read (unreachable, too large, not a feed, no article text) is skipped
+with one warning and listed in ``brief.json`` ``skipped``; the run goes on. Network reads have
+a timeout per attempt and an overall deadline, a user agent, a size limit and a bounded number
+of attempts (5xx, 429 and connection failures are retried with backoff; other 4xx are not).
+Only http and https are fetched, redirects included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import logging
+import re
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from . import __version__
+from .ingest import SUFFIXES as TEXT_SUFFIXES
+from .ingest import IngestResult, ingest, parse_article, resolve_outlet
+from .outlets import Registry, load_registry
+from .text import fold, normalize_space
+from .types import Article, Skipped
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SUFFIXES",
+    "Collected",
+    "Duplicate",
+    "FetchError",
+    "SourceOptions",
+    "collect",
+    "drop_duplicates",
+    "fetch",
+]
+
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+PAGE_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+SUFFIXES = TEXT_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES + JSONL_SUFFIXES
+JSONL_KEYS = frozenset({"id", "title", "text", "url", "outlet", "published", "language"})
+# Two texts whose character 5-gram sets overlap this much (Jaccard) are one story: a wire copy
+# with a changed headline, a dropped sentence or a different byline. Reports of one event in
+# the same language written separately overlap far less (< 0.4 on the grouping set).
+NEAR_DUPLICATE_JACCARD = 0.8
+_SHINGLE = 5
+_NUM_PERM = 128
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How sources are read; the ``[fetch]`` table and ``window_hours`` of ``briefer.toml``."""
+
+    timeout_s: float = 20.0  # per network attempt; a whole download gets at most 3x this
+    attempts: int = 3  # per URL; 4xx other than 429 is not retried
+    retry_wait_s: float = 1.0  # first wait between attempts, doubled each time (at most 8 s)
+    max_bytes: int = 10 * 1024 * 1024  # per download or file
+    max_items: int = 200  # per feed (newest first, as the feed lists them)
+    user_agent: str = f"briefer/{__version__} (daily news brief)"
+    window_hours: float = 0.0  # keep articles published in the last N hours; 0: all
+    dedupe: bool = True
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An article dropped before grouping because another one says the same."""
+
+    id: str
+    kept: str
+    reason: str  # "same URL" | "same text" | "near-duplicate (92% shared)"
+
+
+@dataclass
+class Collected(IngestResult):
+    duplicates: list[Duplicate] = field(default_factory=list)
+    outside_window: list[str] = field(default_factory=list)  # ids of articles too old
+
+
+class FetchError(Exception):
+    """A URL could not be read; the message is the reader-facing reason."""
+
+
+def collect(
+    sources: Iterable[str | Path],
+    registry: Registry | None = None,
+    options: SourceOptions | None = None,
+    now: datetime | None = None,
+) -> Collected:
+    """Every article in ``sources`` (files, directories, feed/page URLs), deduplicated.
+
+    Never raises for a bad source: it is skipped, logged once and listed in ``skipped``.
+    """
+    reader = _Reader(registry or load_registry(), options or SourceOptions())
+    for src in sources:
+        reader.read_source(str(src) if _is_url(str(src)) else Path(src))
+    result = reader.result
+    result.articles = _unique_ids(result.articles)
+    if reader.options.window_hours > 0:
+        cutoff = (now or datetime.now(UTC)) - timedelta(hours=reader.options.window_hours)
+        kept = []
+        for article in result.articles:
+            when = published_at(article.published)
+            if when is not None and when[0] < (cutoff.date() if when[1] else cutoff):
+                result.outside_window.append(article.id)
+            else:
+                kept.append(article)
+        if result.outside_window:
+            log.info("%d articles published more than %g h ago left out",
+                     len(result.outside_window), reader.options.window_hours)
+        result.articles = kept
+    if reader.options.dedupe:
+        result.articles, result.duplicates = drop_duplicates(result.articles)
+    return result
+
+
+def published_at(value: str | None) -> tuple[Any, bool] | None:
+    """(datetime in UTC, False) or (date, True) for an ISO-8601 or RFC 2822 value; else None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return datetime.fromisoformat(value).date(), True
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC), False
+
+
+# --- reading each kind of source ----------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, registry: Registry, options: SourceOptions) -> None:
+        self.registry = registry
+        self.options = options
+        self.result = Collected()
+
+    def skip(self, where: str, reason: str) -> None:
+        log.warning("skipped %s: %s", where, reason)
+        self.result.skipped.append(Skipped(where, reason))
+
+    def read_source(self, src: str | Path) -> None:
+        if isinstance(src, str):
+            self.read_url(src)
+        elif src.is_dir():
+            for path in _walk(src):
+                self.read_file(path)
+        elif src.is_file():
+            self.read_file(src)
+        else:
+            self.skip(str(src), "no such file or directory")
+
+    def read_file(self, path: Path) -> None:
+        suffix = path.suffix.lower()
+        if suffix not in FEED_SUFFIXES + PAGE_SUFFIXES + JSONL_SUFFIXES:
+            found = ingest([path], self.registry)  # logs its own warnings
+            self.result.articles += found.articles
+            self.result.skipped += found.skipped
+            self.result.repaired += found.repaired
+            return
+        try:
+            if path.stat().st_size > self.options.max_bytes:
+                raise FetchError(f"larger than {_size(self.options.max_bytes)}")
+            data = path.read_bytes()
+        except OSError as exc:
+            self.skip(str(path), exc.strerror or str(exc))
+            return
+        except FetchError as exc:
+            self.skip(str(path), str(exc))
+            return
+        if suffix in FEED_SUFFIXES:
+            self.read_feed(data, str(path), base_url=None, content_type="application/xml")
+        elif suffix in JSONL_SUFFIXES:
+            self.read_jsonl(data, str(path))
+        else:
+            self.read_page(data, where=str(path), url=None, article_id=path.stem, path=str(path))
+
+    def read_url(self, url: str) -> None:
+        try:
+            got = fetch(url, self.options)
+        except FetchError as exc:
+            self.skip(url, str(exc))
+            return
+        kind = _kind(got.url, got.content_type, got.data)
+        if kind == "feed":
+            self.read_feed(got.data, url, base_url=got.url, content_type=got.content_type)
+        elif kind == "jsonl":
+            self.read_jsonl(got.data, url)
+        elif kind == "text":
+            text = got.data.decode(_charset(got.content_type) or "utf-8", errors="replace")
+            self.add(url, lambda: self.make(_url_id(got.url), {"url": got.url}, text, None))
+        else:
+            self.read_page(got.data, where=url, url=got.url, article_id=_url_id(got.url),
+                           path=None)
+
+    def add(self, where: str, make: Any) -> None:
+        try:
+            self.result.articles.append(make())
+        except (ValueError, FetchError) as exc:
+            self.skip(where, str(exc))
+
+    def make(self, article_id: str, meta: dict[str, str | None], text: str,
+             path: str | None) -> Article:
+        """An Article from text and known metadata, cleaned by the same rules as files."""
+        meta = {k: _one_line(v) for k, v in meta.items() if v and _one_line(v)}
+        head = "".join(f"{k}: {v}\n" for k, v in meta.items())
+        article = parse_article(f"---\n{head}---\n{text}", article_id, path)
+        if meta.get("title"):  # front matter strips quotes at both ends; keep the exact title
+            article = replace(article, title=meta["title"])
+        return resolve_outlet(article, self.registry)
+
+    # --- pages ---
+
+    def read_page(self, data: bytes, *, where: str, url: str | None, article_id: str,
+                  path: str | None) -> None:
+        def make() -> Article:
+            page = extract_page(data, url)
+            return self.make(article_id, {
+                "title": page.get("title"), "url": url or page.get("url"),
+                "outlet": page.get("sitename"), "published": page.get("date"),
+            }, page["text"], path)
+
+        self.add(where, make)
+
+    # --- JSON Lines ---
+
+    def read_jsonl(self, data: bytes, where: str) -> None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.skip(where, "not UTF-8 text")
+            return
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            spot = f"{where}:{number}"
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+                unknown = sorted(set(record) - JSONL_KEYS)
+                if unknown:
+                    log.warning("%s: key %s is not used (known: %s)", spot, unknown[0],
+                                ", ".join(sorted(JSONL_KEYS)))
+                values = {k: record.get(k) for k in JSONL_KEYS}
+                bad = [k for k, v in values.items() if v is not None and not isinstance(v, str)]
+                if bad:
+                    raise ValueError(f"{bad[0]!r} must be a string")
+                if not (values["text"] or "").strip():
+                    raise ValueError("no text")
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                self.skip(spot, f"bad JSON Lines record ({exc})")
+                continue
+            key = values["url"] or (values["title"] or "") + "\n" + values["text"]
+            article_id = _safe_id(values["id"]) if values["id"] else _hash_id(key, values["url"])
+            meta = {k: values[k] for k in ("title", "url", "outlet", "published")}
+            meta["language"] = _primary_language(values["language"])  # "fr-FR" → "fr"
+            self.add(spot, lambda a=article_id, m=meta, t=values["text"]: self.make(a, m, t, where))
+
+    # --- feeds ---
+
+    def read_feed(self, data: bytes, where: str, *, base_url: str | None,
+                  content_type: str) -> None:
+        import feedparser
+
+        headers = {"content-type": content_type or "application/xml"}
+        if base_url:
+            headers["content-location"] = base_url
+        parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True,
+                                  resolve_relative_uris=True)
+        if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+            reason = parsed.get("bozo_exception")
+            self.skip(where, "not an RSS or Atom feed" + (f" ({reason})" if reason else ""))
+            return
+        feed = parsed.feed
+        outlet = _plain(feed.get("title", "")) or None
+        language = _primary_language(feed.get("language"))
+        entries = parsed.entries[: self.options.max_items]
+        if len(parsed.entries) > len(entries):
+            log.warning("%s: only the first %d of %d items read (fetch.max_items)", where,
+                        len(entries), len(parsed.entries))
+        log.info("%s: %d items", where, len(entries))
+        for number, entry in enumerate(entries, 1):
+            link = entry.get("link") or None
+            if link and base_url:
+                link = urljoin(base_url, link)
+            spot = f"{where} item {number}" + (f" ({link})" if link else "")
+            self.add(spot, lambda e=entry, u=link: self.feed_item(e, u, where, outlet, language))
+
+    def feed_item(self, entry: Any, link: str | None, where: str, outlet: str | None,
+                  language: str | None) -> Article:
+        title = _plain(entry.get("title", ""))
+        text = _entry_text(entry)
+        key = entry.get("id") or link or title + "\n" + text
+        article_id = _hash_id(key, link or (where if _is_url(where) else None))
+        published = _feed_date(entry)
+        if not text.strip():
+            if not link or not _is_url(link):
+                raise ValueError("the item has no text and no link to fetch")
+            page = extract_page(fetch(link, self.options).data, link)
+            text = page["text"]
+            title = title or page.get("title") or ""
+            published = published or page.get("date")
+        meta = {"title": title, "url": link, "outlet": outlet, "published": published,
+                "language": _primary_language(entry.get("language")) or language}
+        return self.make(article_id, meta, text, None if _is_url(where) else where)
+
+
+def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
+    """The main text and metadata of an HTML page (trafilatura); ValueError when there is none."""
+    import trafilatura
+
+    out = trafilatura.extract(data, url=url, output_format="json", with_metadata=True,
+                              include_comments=False, include_tables=False, include_images=False,
+                              deduplicate=True)
+    page = json.loads(out) if out else {}
+    if not (page.get("text") or "").strip():
+        raise ValueError("no article text found on the page")
+    return page
+
+
+# --- fetching ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    content_type: str
+    data: bytes
+
+
+class _Retry(Exception):
+    pass
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = 5
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise urllib.error.URLError(f"redirect to a non-http URL {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(url: str, options: SourceOptions | None = None) -> Fetched:
+    """GET ``url`` within the limits of ``options``; raise FetchError with a short reason."""
+    options = options or SourceOptions()
+    if not _is_url(url):
+        raise FetchError(f"not an http(s) URL: {url}")
+    reason = ""
+    for attempt in range(options.attempts):
+        if attempt:
+            time.sleep(min(options.retry_wait_s * 2 ** (attempt - 1), 8.0))
+        try:
+            return _fetch_once(url, options)
+        except _Retry as exc:
+            reason = str(exc)
+            log.info("fetch %s: %s (attempt %d of %d)", url, reason, attempt + 1,
+                     options.attempts)
+    tries = f" after {options.attempts} attempts" if options.attempts > 1 else ""
+    raise FetchError(f"{reason}{tries}")
+
+
+def _fetch_once(url: str, options: SourceOptions) -> Fetched:
+    request = urllib.request.Request(url, headers={
+        "User-Agent": options.user_agent,
+        "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+                  "text/html;q=0.8, */*;q=0.5",
+        "Accept-Encoding": "identity",
+    })  # fmt: skip
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    deadline = time.monotonic() + 3 * options.timeout_s
+    try:
+        with opener.open(request, timeout=options.timeout_s) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > options.max_bytes:
+                raise FetchError(f"larger than {_size(options.max_bytes)}")
+            chunks, size = [], 0
+            while chunk := response.read(64 * 1024):
+                size += len(chunk)
+                if size > options.max_bytes:
+                    raise FetchError(f"larger than {_size(options.max_bytes)}")
+                if time.monotonic() > deadline:
+                    raise _Retry(f"download took longer than {3 * options.timeout_s:g} s")
+                chunks.append(chunk)
+            return Fetched(response.geturl(), response.headers.get("Content-Type", ""),
+                           b"".join(chunks))
+    except urllib.error.HTTPError as exc:
+        message = f"HTTP {exc.code} {exc.reason}".strip()
+        if exc.code >= 500 or exc.code == 429:
+            raise _Retry(message) from None
+        raise FetchError(message) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise _Retry(f"no answer within {options.timeout_s:g} s") from None
+        if isinstance(reason, OSError):
+            raise _Retry(reason.strerror or str(reason)) from None
+        raise FetchError(str(reason)) from None
+    except TimeoutError:
+        raise _Retry(f"no answer within {options.timeout_s:g} s") from None
+    except (OSError, http.client.HTTPException) as exc:  # reset or cut off mid-body
+        raise _Retry(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__) from None
+    except ValueError as exc:  # malformed URL
+        raise FetchError(str(exc)) from None
+
+
+# --- duplicates --------------------------------------------------------------------------------
+
+
+def drop_duplicates(
+    articles: list[Article], threshold: float = NEAR_DUPLICATE_JACCARD
+) -> tuple[list[Article], list[Duplicate]]:
+    """Keep the first of each set of articles with the same URL, the same text, or nearly.
+
+    Near duplicates are found with MinHash LSH over character 5-grams (any script, no
+    tokeniser) and confirmed with the exact Jaccard similarity of the two sets.
+    """
+    kept: list[Article] = []
+    dropped: list[Duplicate] = []
+    by_url: dict[str, str] = {}
+    by_text: dict[str, str] = {}
+    shingles: dict[str, set[str]] = {}
+    lsh = None
+    for article in articles:
+        url = normalize_url(article.url) if article.url else None
+        text_key = hashlib.sha256(fold(article.body).encode("utf-8", "surrogatepass")).hexdigest()
+        if url and url in by_url:
+            dropped.append(Duplicate(article.id, by_url[url], "same URL"))
+            continue
+        if text_key in by_text:
+            dropped.append(Duplicate(article.id, by_text[text_key], "same text"))
+            continue
+        grams = _shingles(article.body)
+        near = None
+        if grams:
+            if lsh is None:
+                from datasketch import MinHashLSH
+
+                lsh = MinHashLSH(threshold=threshold * 0.8, num_perm=_NUM_PERM)
+            signature = _minhash(grams)
+            best = 0.0
+            for other in sorted(lsh.query(signature)):
+                score = len(grams & shingles[other]) / len(grams | shingles[other])
+                if score >= threshold and score > best:
+                    near, best = other, score
+            if near is None:
+                lsh.insert(article.id, signature)
+                shingles[article.id] = grams
+        if near is not None:
+            dropped.append(Duplicate(article.id, near, f"near-duplicate ({best:.0%} shared)"))
+            continue
+        if url:
+            by_url[url] = article.id
+        by_text[text_key] = article.id
+        kept.append(article)
+    for d in dropped:
+        log.info("dropped %s: %s of %s", d.id, d.reason, d.kept)
+    return kept, dropped
+
+
+def normalize_url(url: str) -> str:
+    """The URL with scheme and host lower-cased, no fragment, no tracking parameters."""
+    try:
+        parts = urlsplit(url.strip())
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                           if not _TRACKING.match(k)])
+        host = (parts.hostname or "").lower()
+        if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
+            host += f":{parts.port}"
+        path = parts.path.rstrip("/") or "/"
+        return urlunsplit((parts.scheme.lower(), host, path, query, ""))
+    except ValueError:
+        return url.strip()
+
+
+def _shingles(text: str) -> set[str]:
+    flat = fold(text)
+    if len(flat) < 200:  # too short to call two texts the same story by overlap alone
+        return set()
+    return {flat[i : i + _SHINGLE] for i in range(len(flat) - _SHINGLE + 1)}
+
+
+def _minhash(grams: set[str]) -> Any:
+    from datasketch import MinHash
+
+    signature = MinHash(num_perm=_NUM_PERM)
+    signature.update_batch([g.encode("utf-8", "surrogatepass") for g in sorted(grams)])
+    return signature
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def _is_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    found = sorted(
+        p for p in root.rglob("*")
+        if p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    yield from (p for p in found if p.is_file())
+
+
+def _kind(url: str, content_type: str, data: bytes) -> str:
+    """feed, page, jsonl or text, from the media type, the URL's suffix and the first bytes."""
+    media = content_type.split(";")[0].strip().lower()
+    head = data[:1024].lstrip().lower()
+    suffix = Path(urlsplit(url).path).suffix.lower()
+    if media in ("application/jsonl", "application/x-ndjson", "application/x-jsonlines") or (
+        suffix in JSONL_SUFFIXES
+    ):
+        return "jsonl"
+    if any(t in media for t in ("rss", "atom", "xml")) or head.startswith(b"<?xml") or (
+        b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+    ):
+        return "feed"
+    if media in ("text/plain", "text/markdown") or suffix in TEXT_SUFFIXES:
+        return "text"
+    return "page"
+
+
+def _charset(content_type: str) -> str | None:
+    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
+    return m.group(1) if m else None
+
+
+def _entry_text(entry: Any) -> str:
+    """The item's longest text: full content when the feed has it, else the summary."""
+    candidates = [c.get("value", "") for c in entry.get("content", [])]
+    candidates.append(entry.get("summary", ""))
+    texts = [html_to_text(c) for c in candidates if c]
+    return max(texts, key=len, default="")
+
+
+def _feed_date(entry: Any) -> str | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            return datetime(*value[:6], tzinfo=UTC).isoformat(timespec="seconds")
+    return None
+
+
+def _primary_language(value: str | None) -> str | None:
+    if not value:
+        return None
+    primary = re.split(r"[-_]", value.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def _url_id(url: str) -> str:
+    return _hash_id(normalize_url(url), url)
+
+
+def _hash_id(key: str, url: str | None) -> str:
+    """A stable id: the site's host (if any) and a hash of what identifies the article."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    prefix = re.sub(r"[^a-z0-9]+", "-", host.lower().removeprefix("www.")).strip("-")
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{prefix}_{digest}" if prefix else digest
+
+
+def _safe_id(value: str) -> str:
+    cleaned = re.sub(r"[^\w.-]+", "-", value.strip()).strip("-.")
+    return cleaned[:80] or hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def _unique_ids(articles: list[Article]) -> list[Article]:
+    seen: Counter[str] = Counter()
+    out = []
+    for article in articles:
+        seen[article.id] += 1
+        if seen[article.id] > 1:
+            article = replace(article, id=f"{article.id}-{seen[article.id]}")
+        out.append(article)
+    return out
+
+
+def _one_line(value: str) -> str:
+    """Metadata for one front-matter line: control characters and line breaks become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
+
+
+def _plain(html: str) -> str:
+    return _one_line(html_to_text(html)) if "<" in html or "&" in html else _one_line(html)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.3g} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+_BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "blockquote", "tr", "table", "section", "article", "header", "footer",
+                    "figure", "figcaption", "pre", "hr", "dd", "dt"})  # fmt: skip
+_SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "head"})
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Paragraphs of an HTML fragment (a feed item's content), blank-line separated."""
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    paragraphs = (" ".join(p.split()) for p in "".join(parser.parts).split("\n\n"))
+    return normalize_space("\n\n".join(p for p in paragraphs if p))

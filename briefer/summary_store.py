@@ -1,0 +1,169 @@
+"""A persistent summary cache, so a re-run on the same articles generates nothing.
+
+One SQLite file (``summaries.sqlite`` in the cache directory, next to the embedding cache)
+maps a key to what a summariser said about one event. The key is the backend's
+``cache_key(event)``: for ``seq2seq`` a hash of the model id and revision, the generation
+settings, the target language and the event's input text, so any change to one of them is a
+miss, never a stale summary.
+
+Like the embedding cache it is an optimisation only: a file that is corrupt, locked for too
+long or unwritable logs one warning and the run goes on without it. Entries unused for
+``MAX_AGE_DAYS`` are dropped when a run closes the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+from .backends import EventSummary
+
+log = logging.getLogger(__name__)
+
+FILENAME = "summaries.sqlite"
+SCHEMA_VERSION = 1
+MAX_AGE_DAYS = 30
+BUSY_TIMEOUT_S = 5.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS summaries (
+    key       TEXT    PRIMARY KEY,
+    summary   TEXT    NOT NULL,
+    last_used INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
+class SummaryStore:
+    """The cache file. Use :meth:`open`, which returns ``None`` when the file is unusable.
+
+    No method raises: a database error logs one warning and turns the store off.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = conn
+
+    @classmethod
+    def open(cls, path: Path) -> SummaryStore | None:
+        path = Path(path)
+        conn = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"written by a newer briefer (schema {version})")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            if version < SCHEMA_VERSION:
+                conn.execute(_SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            _warn_unusable(path, exc)
+            return None
+        return cls(path, conn)
+
+    def get(self, keys: list[str]) -> dict[str, EventSummary]:
+        """The cached summaries among ``keys`` (marked as used today)."""
+        found: dict[str, EventSummary] = {}
+        if self._conn is None or not keys:
+            return found
+        wanted = list(dict.fromkeys(keys))
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT key, summary FROM summaries WHERE key IN ({marks})", chunk
+                )
+                for key, blob in rows:
+                    summary = _decode(blob)
+                    if summary is not None:
+                        found[key] = summary
+            if found:
+                with contextlib.suppress(sqlite3.OperationalError):  # busy: not worth a wait
+                    self._conn.executemany(
+                        "UPDATE summaries SET last_used = ? WHERE key = ? AND last_used < ?",
+                        [(_today(), k, _today()) for k in found],
+                    )
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return found
+
+    def put(self, entries: dict[str, EventSummary]) -> None:
+        if self._conn is None or not entries:
+            return
+        rows = [(k, _encode(s), _today()) for k, s in entries.items()]
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO summaries (key, summary, last_used) VALUES (?, ?, ?)",
+                    rows,
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                log.info("summary cache %s is busy; %d summaries not stored", self.path, len(rows))
+            else:
+                self._fail(exc)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def close(self) -> None:
+        """Drop entries unused for MAX_AGE_DAYS (unless another run writes), then close."""
+        if self._conn is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA busy_timeout = 0")
+            self._conn.execute(
+                "DELETE FROM summaries WHERE last_used < ?", (_today() - MAX_AGE_DAYS,)
+            )
+        self._conn.close()
+        self._conn = None
+
+    def _fail(self, exc: Exception) -> None:
+        _warn_unusable(self.path, exc)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _encode(summary: EventSummary) -> str:
+    return json.dumps(
+        {"sentences": summary.sentences, "language": summary.language, "note": summary.note},
+        ensure_ascii=False,
+    )
+
+
+def _decode(blob: str) -> EventSummary | None:
+    try:
+        data = json.loads(blob)
+        sentences = [str(s) for s in data["sentences"]]
+        note = data.get("note")
+        return EventSummary(sentences, str(data["language"]), str(note) if note else None)
+    except (ValueError, KeyError, TypeError):
+        return None  # a damaged entry is a miss
+
+
+def _warn_unusable(path: Path, exc: Exception) -> None:
+    log.warning(
+        "summary cache %s is not usable (%s); going on without it. Delete the file to start "
+        "a fresh cache, or pass --no-cache.", path, exc,
+    )  # fmt: skip

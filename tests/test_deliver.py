@@ -1,0 +1,216 @@
+"""E-mail: a real SMTP server (aiosmtpd) on 127.0.0.1 receives the brief; we parse what it got."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import ssl
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefer.cli import app
+from briefer.config import Config, load_config
+from briefer.deliver import compose, header_text, send, send_with_retries
+from briefer.errors import DeliveryError
+from tests.servers import free_port, make_certificates, smtp_server
+
+SEEDS = Path(__file__).parents[1] / "seeds"
+SECRET = "pw-Zq8!never-show-this"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def brief_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("brief")
+    result = runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--summarizer",
+                                 "extractive", "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def config_for(tmp_path: Path, port: int, extra: str = "", **email: str) -> Config:
+    fields = {"host": '"127.0.0.1"', "port": str(port), "from": '"Daily Brief <brief@example.org>"',
+              "to": '["reader@example.org"]', "cc": '["boss@example.org"]',
+              "bcc": '["archive@example.org"]', "attempts": "2", "retry_wait_s": "0",
+              "timeout_s": "5", **email}  # fmt: skip
+    text = (f'sources = ["news"]\nstate = "{tmp_path}/state.db"\n{extra}\n[email]\n'
+            + "".join(f"{k} = {v}\n" for k, v in fields.items()))
+    path = tmp_path / "briefer.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_message_has_text_html_and_pdf_and_correct_headers(tmp_path, brief_dir):
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port)
+        assert config.email is not None
+        send(compose(brief_dir, config.email), config.email)
+    (got,) = server.box.received
+    assert got.mail_from == "brief@example.org"
+    assert got.rcpt_tos == ["reader@example.org", "boss@example.org", "archive@example.org"]
+    msg = got.message
+    assert msg.get_content_type() == "multipart/mixed"
+    alternative, attachment = msg.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, html = alternative.get_payload()
+    assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
+    assert text.get_content().replace("\r\n", "\n") == (brief_dir / "brief.txt").read_text(
+        encoding="utf-8")
+    assert html.get_content_type() == "text/html"
+    body = html.get_content()
+    assert 'style="' in body and "<link" not in body  # CSS inlined, nothing remote
+    assert "وزیران سوریه" in body
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename().startswith("brief-") and attachment.is_attachment()
+    assert attachment.get_payload(decode=True) == (brief_dir / "brief.pdf").read_bytes()
+    # headers
+    brief = json.loads((brief_dir / "brief.json").read_text(encoding="utf-8"))
+    assert msg["Subject"].startswith("Daily brief — 20")
+    raw_subject = next(line for line in got.data.split(b"\r\n") if line.startswith(b"Subject:"))
+    assert raw_subject.isascii() and b"=?utf-8?" in raw_subject  # the em dash, RFC 2047
+    assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
+    assert msg["Message-ID"].startswith("<briefer.") and msg["Message-ID"].endswith(
+        "@example.org>")
+    assert msg["To"] == "reader@example.org" and msg["Cc"] == "boss@example.org"
+    assert msg["Bcc"] is None and b"archive@example.org" not in got.data
+    assert msg["From"] == "Daily Brief <brief@example.org>"
+    assert brief["title"] == "Daily brief"
+
+
+def test_article_text_cannot_inject_headers(tmp_path, brief_dir):
+    hostile = tmp_path / "hostile"
+    shutil.copytree(brief_dir, hostile)
+    brief = json.loads((hostile / "brief.json").read_text(encoding="utf-8"))
+    brief["title"] = "Brief\r\nBcc: evil@attacker.example"
+    brief["events"][0]["headline"] = "Attack\nX-Injected: yes\r\n\r\nbody"
+    (hostile / "brief.json").write_text(json.dumps(brief), encoding="utf-8")
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port, subject='"{title}: {headline} ({events})"')
+        assert config.email is not None
+        composed = compose(hostile, config.email)
+        send(composed, config.email)
+    (got,) = server.box.received
+    msg = got.message
+    assert msg["Subject"] == "Brief Bcc: evil@attacker.example: Attack X-Injected: yes body (2)"
+    assert msg["X-Injected"] is None and msg["Bcc"] is None
+    assert "evil@attacker.example" not in got.rcpt_tos
+    assert header_text("a\u2028b\x00c\x85d") == "a b c d"
+
+
+def test_starttls_with_login_and_a_private_ca(tmp_path, brief_dir, monkeypatch, caplog):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ca, cert, key = make_certificates(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == SECRET.encode(), handled=False)
+
+    monkeypatch.setenv("TEST_SMTP_USER", "briefer")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", SECRET)
+    caplog.set_level(logging.DEBUG)
+    with smtp_server(tls_context=context, require_starttls=True, authenticator=authenticator,
+                     auth_require_tls=True) as server:
+        email = dict(security='"starttls"', ca_file=f'"{ca}"', username_env='"TEST_SMTP_USER"',
+                     password_env='"TEST_SMTP_PASSWORD"')
+        config = config_for(tmp_path, server.port, **email)
+        assert config.email is not None
+        send_with_retries(compose(brief_dir, config.email), config.email)
+        assert len(server.box.received) == 1
+        assert logins == [(b"briefer", SECRET.encode())]
+
+        # a wrong password: refused at once (no retry), and the error never shows a password
+        monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong-" + SECRET)
+        with pytest.raises(DeliveryError) as caught:
+            send_with_retries(compose(brief_dir, config.email), config.email,
+                              sleep=lambda s: pytest.fail("permanent errors are not retried"))
+        assert "refused the login (535" in str(caught.value)
+        assert "$TEST_SMTP_PASSWORD" in str(caught.value)
+
+        # without the CA the server's certificate is not trusted
+        untrusted = config_for(tmp_path, server.port, **{**email, "ca_file": '""'})
+        assert untrusted.email is not None
+        with pytest.raises(DeliveryError, match=r"TLS with 127\.0\.0\.1:\d+ failed"):
+            send(compose(brief_dir, untrusted.email), untrusted.email)
+    assert len(server.box.received) == 1
+    assert SECRET not in caplog.text and SECRET not in str(caught.value)
+
+
+def test_a_password_is_never_sent_unencrypted_to_a_remote_host(tmp_path, brief_dir, monkeypatch):
+    monkeypatch.setenv("TEST_SMTP_USER", "u")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", SECRET)
+    config = config_for(tmp_path, 25, host='"mail.example.invalid"',
+                        username_env='"TEST_SMTP_USER"', password_env='"TEST_SMTP_PASSWORD"')
+    assert config.email is not None
+    with pytest.raises(DeliveryError, match="Refusing to send the SMTP password"):
+        send(compose(brief_dir, config.email), config.email)
+
+
+def test_refused_connection_is_retried_with_bounded_backoff(tmp_path, brief_dir):
+    config = config_for(tmp_path, free_port(), attempts="3", retry_wait_s="2")
+    assert config.email is not None
+    waits: list[float] = []
+    with pytest.raises(DeliveryError) as caught:
+        send_with_retries(compose(brief_dir, config.email), config.email, sleep=waits.append)
+    assert "Cannot connect to 127.0.0.1:" in str(caught.value)
+    assert "(after 3 attempts)" in str(caught.value)
+    assert waits == [2.0, 4.0]
+
+
+def test_temporary_refusal_is_retried_and_permanent_is_not(tmp_path, brief_dir):
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port, attempts="3")
+        assert config.email is not None
+        composed = compose(brief_dir, config.email)
+        server.box.refuse = "451 4.3.0 try again later"
+        waits: list[float] = []
+
+        def recover(seconds: float) -> None:
+            waits.append(seconds)
+            server.box.refuse = None
+
+        send_with_retries(composed, config.email, sleep=recover)
+        assert len(server.box.received) == 1 and server.box.attempts == 2 and waits == [0.0]
+
+        server.box.refuse = "554 5.7.1 message rejected"
+        with pytest.raises(DeliveryError, match=r"answered 554 5\.7\.1 message rejected"):
+            send_with_retries(composed, config.email, sleep=lambda s: pytest.fail("retried"))
+        assert server.box.attempts == 3 and len(server.box.received) == 1
+
+
+def test_email_command(tmp_path, brief_dir):
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port, attempts="1")
+        result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path),
+                                     "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "application/pdf" in result.stdout and "Bcc:     1 recipient(s)" in result.stdout
+        assert server.box.received == []
+        result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path)])
+        assert result.exit_code == 0, result.output
+        assert len(server.box.received) == 1
+    result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path)])
+    assert result.exit_code == 4
+    assert "error: Cannot connect to 127.0.0.1" in result.stderr
+    log = config.log_path.read_text(encoding="utf-8")
+    assert "accepted <briefer." in log and "Cannot connect" in log
+
+
+def test_implicit_tls(tmp_path, brief_dir):
+    ca, cert, key = make_certificates(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with smtp_server(ssl_context=context) as server:
+        config = config_for(tmp_path, server.port, security='"ssl"', ca_file=f'"{ca}"')
+        assert config.email is not None
+        send(compose(brief_dir, config.email), config.email)
+    (got,) = server.box.received
+    assert got.message.get_content_type() == "multipart/mixed"
