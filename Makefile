@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-attribution bench-robustness
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale bench-attribution bench-robustness
 
 setup: $(STAMP) fonts
 
@@ -39,6 +39,9 @@ clean:
 
 bench-grouping: setup
 	$(PY) benchmarks/grouping.py
+
+bench-grouping-scale: setup
+	$(PY) benchmarks/grouping.py --scale 1000,10000,100000
 
 bench-attribution: setup
 	$(PY) benchmarks/attribution.py

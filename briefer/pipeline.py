@@ -171,7 +171,15 @@ def _build_brief(
             event.note = summary.note
             attribute_event(event, summary.sentences, embedder)
             if options.strict:
-                event.summary = [s for s in event.summary if s.supported]
+                kept = [s for s in event.summary if s.supported]
+                dropped = len(event.summary) - len(kept)
+                if dropped:
+                    # say so: a shorter summary must not look like everything the model wrote
+                    what = "sentence" if dropped == 1 else "sentences"
+                    event.note = " ".join(filter(None, [
+                        event.note, f"{dropped} summary {what} that no source supports "
+                        "left out (--strict)."]))  # fmt: skip
+                event.summary = kept
             event.claims = extract_claims(event, embedder)
     finally:
         embedder.close()

@@ -241,3 +241,32 @@ def test_group_explain_shows_merges_and_near_misses():
         assert {"total", "doc", "aligned", "entities", "numbers", "days_apart"} <= set(p)
     text = run("group", str(SEEDS), "--explain", "-q").stdout
     assert "near-miss" in text and "threshold" in text
+
+
+def test_strict_drops_unsupported_sentences_and_says_so(tmp_path, tiny_mt5_dir):
+    """A random-weight model writes text no source supports: marked by default, dropped with
+    --strict, and the brief says how many were left out."""
+    def build(out: Path, *extra: str) -> dict:
+        result = run("build", str(SEEDS), "--out", str(out), "--summarizer", "seq2seq",
+                     "--model", str(tiny_mt5_dir), "--format", "json,html,txt", "-q", *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads((out / "brief.json").read_text(encoding="utf-8"))
+
+    marked = build(tmp_path / "marked")
+    unsupported = sum(not s["supported"] for e in marked["events"] for s in e["summary"])
+    assert unsupported, "the tiny model's random text should include unsupported sentences"
+    assert 'class="sentence unsupported"' in (tmp_path / "marked" / "brief.html").read_text(
+        encoding="utf-8")
+    assert "(⚠ unsupported)" in (tmp_path / "marked" / "brief.txt").read_text(encoding="utf-8")
+
+    strict = build(tmp_path / "strict", "--strict")
+    assert all(s["supported"] for e in strict["events"] for s in e["summary"])
+    left_out = 0
+    for event in strict["events"]:
+        if "--strict" in event.get("note", ""):
+            left_out += int(event["note"].split(" summary sentence")[0].split()[-1])
+    assert left_out == unsupported
+    assert 'class="sentence unsupported"' not in (tmp_path / "strict" / "brief.html").read_text(
+        encoding="utf-8")
+    assert "(⚠ unsupported)" not in (tmp_path / "strict" / "brief.txt").read_text(
+        encoding="utf-8")
