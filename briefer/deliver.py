@@ -11,13 +11,24 @@ acknowledgement carries the same id and mail clients show it once.
 
 Secrets: the SMTP password is read from the environment variable the config names, only while
 logging in; it appears in no message, log line or exception raised here.
+
+Once, not twice: the SMTP transaction is driven step by step so the caller learns the one moment
+after which the server may own the message, just before the final ``.`` of DATA
+(``on_commit``). A failure before it (refused connection, timeout, dropped connection, a reply
+refusing the message) leaves the message certainly not accepted, so it may be sent again. A
+timeout or dropped connection after it is *in doubt* (:class:`DeliveryInDoubt`): the server may
+have queued the message without its reply reaching us, and a retry could deliver it twice, so it
+is never retried automatically.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import re
+import select
 import smtplib
 import ssl
 import time
@@ -35,12 +46,20 @@ from .errors import DeliveryError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Composed", "compose", "describe", "send", "send_with_retries"]
+__all__ = ["Composed", "DeliveryInDoubt", "compose", "describe", "send", "send_with_retries"]
 
 # 7bit: every non-ASCII part is quoted-printable or base64, so no relay has to support 8BITMIME.
 POLICY = policy.SMTP.clone(cte_type="7bit")
 MAX_SUBJECT = 200
 MAX_WAIT_S = 60.0
+# The reply to the final "." may take a server a while (it queues the message first); RFC 5321
+# 4.5.3.2.6 suggests 10 minutes. A reply that never comes leaves the message in doubt, so wait
+# longer there than for other replies: 5x timeout_s, at most 10 minutes.
+# How long to listen, once the body is out, for a server that hangs up or objects before the
+# final "." (then the message is certainly not taken and may be retried).
+EARLY_REPLY_WAIT_S = 0.2
+DATA_END_FACTOR = 5.0
+DATA_END_MAX_S = 600.0
 GMAIL_CLIP_BYTES = 102 * 1024
 
 
@@ -59,6 +78,16 @@ class _SendFailed(DeliveryError):
     def __init__(self, message: str, temporary: bool) -> None:
         super().__init__(message)
         self.temporary = temporary
+
+
+class DeliveryInDoubt(DeliveryError):
+    """The whole message went out but no reply came: the server may have accepted it.
+
+    Never retried automatically; sending it again risks a duplicate e-mail.
+    """
+
+
+Hook = Callable[[], None]
 
 
 def compose(
@@ -179,15 +208,25 @@ def describe(composed: Composed, settings: EmailConfig) -> str:
 
 
 def send_with_retries(
-    composed: Composed, settings: EmailConfig, sleep: Callable[[float], None] = time.sleep
+    composed: Composed,
+    settings: EmailConfig,
+    sleep: Callable[[float], None] = time.sleep,
+    *,
+    on_attempt: Hook | None = None,
+    on_commit: Hook | None = None,
 ) -> None:
     """Send, retrying temporary failures up to ``settings.attempts`` times with doubling waits.
 
-    Raises DeliveryError when the server never accepted the message.
+    ``on_attempt`` runs before each attempt and ``on_commit`` just before the final "." of
+    DATA (see :func:`send`); ``briefer run`` journals both, so a run killed in between knows
+    on the next start whether resending is safe. Raises DeliveryError when the server never
+    accepted the message, DeliveryInDoubt (not retried) when it may have.
     """
     for attempt in range(1, settings.attempts + 1):
+        if on_attempt is not None:
+            on_attempt()
         try:
-            send(composed, settings)
+            send(composed, settings, on_commit=on_commit)
             return
         except _SendFailed as exc:
             if not exc.temporary or attempt == settings.attempts:
@@ -199,8 +238,13 @@ def send_with_retries(
             sleep(wait)
 
 
-def send(composed: Composed, settings: EmailConfig) -> None:
-    """One attempt. Raises DeliveryError (``temporary`` set on it) unless the server accepted."""
+def send(composed: Composed, settings: EmailConfig, *, on_commit: Hook | None = None) -> None:
+    """One attempt. Raises DeliveryError (``temporary`` set on it) unless the server accepted,
+    DeliveryInDoubt when the message was complete but no reply came.
+
+    ``on_commit`` runs after the whole message body went out and before the final "." that
+    asks the server to take it; if it raises, the "." is never sent.
+    """
     where = f"{settings.host}:{settings.port}"
     credentials = settings.credentials()
     if credentials and settings.security == "none" and not _is_loopback(settings.host):
@@ -214,52 +258,165 @@ def send(composed: Composed, settings: EmailConfig) -> None:
     except (OSError, ssl.SSLError) as exc:
         raise _SendFailed(f"Cannot load email.ca_file {settings.ca_file}: {exc}",
                           temporary=False) from None
+    stage = _Stage()
+    smtp: smtplib.SMTP | None = None
     try:
         if settings.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
-                                                  timeout=settings.timeout_s, context=context)
+            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_s,
+                                    context=context)
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
-        with smtp:
+        smtp.ehlo()
+        if settings.security == "starttls":
+            smtp.starttls(context=context)
             smtp.ehlo()
-            if settings.security == "starttls":
-                smtp.starttls(context=context)
-                smtp.ehlo()
-            if credentials:
-                smtp.login(*credentials)
-            refused = smtp.sendmail(composed.sender, list(composed.recipients), composed.data)
+        if credentials:
+            smtp.login(*credentials)
+        refused = _transaction(smtp, composed, settings, stage, on_commit)
+    except smtplib.SMTPResponseException as exc:  # a reply: the server certainly did not take it
+        _close(smtp, polite=True)
+        raise _refusal(exc, where, settings) from None
     except smtplib.SMTPRecipientsRefused as exc:
+        _close(smtp, polite=True)
         codes = [code for code, _ in exc.recipients.values()]
         raise _SendFailed(f"{where} refused every recipient ({_codes(exc.recipients)})",
                           temporary=all(400 <= c < 500 for c in codes)) from None
-    except smtplib.SMTPAuthenticationError as exc:
-        raise _SendFailed(f"{where} refused the login ({_reply(exc)}); check the user name "
-                          f"and password in ${settings.username_env} and "
-                          f"${settings.password_env}", temporary=False) from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise _SendFailed(f"{where} does not support {exc}", temporary=False) from None
-    except smtplib.SMTPResponseException as exc:
-        raise _SendFailed(f"{where} answered {_reply(exc)}",
-                          temporary=400 <= exc.smtp_code < 500) from None
-    except smtplib.SMTPServerDisconnected as exc:
-        raise _SendFailed(f"{where} closed the connection ({exc or 'no reason given'})",
-                          temporary=True) from None
-    except ssl.SSLError as exc:
-        raise _SendFailed(f"TLS with {where} failed: {exc.reason or exc}",
-                          temporary=False) from None
-    except smtplib.SMTPException as exc:
-        raise _SendFailed(f"{where}: {exc}", temporary=True) from None
-    except TimeoutError:
-        raise _SendFailed(f"{where} did not answer within {settings.timeout_s:g} s",
-                          temporary=True) from None
-    except OSError as exc:
-        raise _SendFailed(f"Cannot connect to {where}: {exc.strerror or exc}",
-                          temporary=True) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        _close(smtp, polite=False)
+        if stage.committed:
+            wait = _data_end_timeout(settings)
+            raise DeliveryInDoubt(
+                f"{where} got the whole message but {_no_reply(exc, wait)}, so it may or may "
+                "not have accepted it; it is not sent again automatically, to avoid a duplicate "
+                "e-mail (check the mailbox; `briefer email BRIEF_DIR` sends it by hand)"
+            ) from None
+        raise _connection_failure(exc, where, settings) from None
+    except BaseException:  # on_commit failed (the state), or the run is being stopped
+        _close(smtp, polite=False)
+        raise
+    _close(smtp, polite=True)  # accepted: a failed QUIT changes nothing
     if refused:
         log.warning("%s refused some recipients (%s); the others got the brief", where,
                     _codes(refused))
     log.info("%s accepted %s for %d recipient(s)", where, composed.message_id,
              len(composed.recipients) - len(refused))
+
+
+class _Stage:
+    committed = False  # the final "." may have left: the server may own the message
+
+
+def _transaction(smtp: smtplib.SMTP, composed: Composed, settings: EmailConfig, stage: _Stage,
+                 on_commit: Hook | None) -> dict[str, tuple[int, bytes]]:
+    """MAIL, RCPT, DATA by hand (``sendmail`` does them in one call, so it cannot tell the
+    moment the message is handed over). Returns the recipients refused."""
+    data = _dot_stuffed(composed.data)
+    options = [f"size={len(data)}"] if smtp.has_extn("size") else []
+    code, reply = smtp.mail(composed.sender, options)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, composed.sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for rcpt in composed.recipients:
+        code, reply = smtp.rcpt(rcpt)
+        if code not in (250, 251):
+            refused[rcpt] = (code, reply)
+    if len(refused) == len(composed.recipients):
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = smtp.docmd("DATA")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    smtp.send(data)
+    _check_still_listening(smtp)
+    if on_commit is not None:
+        on_commit()
+    stage.committed = True
+    if smtp.sock is not None:
+        smtp.sock.settimeout(_data_end_timeout(settings))
+    smtp.send(b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+    return refused
+
+
+def _check_still_listening(smtp: smtplib.SMTP) -> None:
+    """Before the final ".": a server that hung up or spoke while the body was going out
+    (a reset, an early refusal) has not taken the message, and now that is certain, so the
+    attempt fails as a plain, retryable one instead of leaving the message in doubt."""
+    sock = smtp.sock
+    pending = isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+    if sock is not None and not pending:
+        try:
+            readable, _, _ = select.select([sock], [], [], EARLY_REPLY_WAIT_S)
+        except (OSError, ValueError):
+            readable = [sock]
+        if not readable:
+            return
+    if sock is not None:
+        sock.settimeout(EARLY_REPLY_WAIT_S)
+    code, reply = smtp.getreply()  # SMTPServerDisconnected when it hung up
+    raise smtplib.SMTPDataError(code, reply)
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The DATA body without its terminator: CRLF line ends, a leading "." doubled."""
+    data = re.sub(rb"\r\n|\n|\r", b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+def _data_end_timeout(settings: EmailConfig) -> float:
+    return min(max(settings.timeout_s * DATA_END_FACTOR, settings.timeout_s), DATA_END_MAX_S)
+
+
+def _close(smtp: smtplib.SMTP | None, polite: bool) -> None:
+    """QUIT when the conversation is still in step, then close; errors here change nothing."""
+    if smtp is None:
+        return
+    if polite:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+    smtp.close()
+
+
+def _refusal(exc: smtplib.SMTPResponseException, where: str,
+             settings: EmailConfig) -> _SendFailed:
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return _SendFailed(f"{where} refused the login ({_reply(exc)}); check the user name "
+                           f"and password in ${settings.username_env} and "
+                           f"${settings.password_env}", temporary=False)
+    return _SendFailed(f"{where} answered {_reply(exc)}",
+                       temporary=400 <= exc.smtp_code < 500)
+
+
+def _connection_failure(exc: BaseException, where: str, settings: EmailConfig) -> _SendFailed:
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return _SendFailed(f"{where} does not support {exc}", temporary=False)
+    if isinstance(exc, ssl.SSLError):
+        return _SendFailed(f"TLS with {where} failed: {exc.reason or exc}", temporary=False)
+    if _timed_out(exc):
+        return _SendFailed(f"{where} did not answer within {settings.timeout_s:g} s",
+                           temporary=True)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _SendFailed(f"{where} closed the connection ({exc or 'no reason given'})",
+                           temporary=True)
+    if isinstance(exc, smtplib.SMTPException):
+        return _SendFailed(f"{where}: {exc}", temporary=True)
+    assert isinstance(exc, OSError)
+    return _SendFailed(f"Cannot connect to {where}: {exc.strerror or exc}", temporary=True)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # smtplib turns a read timeout into SMTPServerDisconnected("... timed out")
+    return isinstance(exc, TimeoutError) or "timed out" in str(exc)
+
+
+def _no_reply(exc: BaseException, wait: float) -> str:
+    if _timed_out(exc):
+        return f"did not answer within {wait:g} s"
+    return f"the connection was lost before its answer ({exc or type(exc).__name__})"
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -399,6 +399,7 @@ def write_outputs(
         raise BrieferError(
             f"Cannot create the output directory {out_dir}: {_reason(exc)}."
         ) from exc
+    _sweep_temporaries(out_dir)
     written = []
     for fmt, data in contents.items():
         target = out_dir / f"brief.{fmt}"
@@ -849,7 +850,8 @@ def _write_atomic(target: Path, data: bytes) -> None:
     """Write ``target`` so that readers see either the old file or the complete new one."""
     tmp_name: str | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
+                                        suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -863,6 +865,37 @@ def _write_atomic(target: Path, data: bytes) -> None:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+
+
+_TEMPORARY = re.compile(r"^\.brief\.[a-z]+\.(\d+)\.[^/]*\.tmp$")
+
+
+def _sweep_temporaries(out_dir: Path) -> None:
+    """Remove the temporary files of writers that died (SIGKILL) before their rename.
+
+    Only ours (``.brief.<fmt>.<pid>.*.tmp``) and only when that process is gone, so a writer
+    still running beside this one keeps its file.
+    """
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(out_dir):
+            match = _TEMPORARY.match(entry.name)
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            pid = int(match.group(1))
+            if pid != os.getpid() and not _alive(pid):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    logger.info("removed %s, left by a run that stopped early", entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _file_mode(target: Path) -> int:

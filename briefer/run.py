@@ -11,6 +11,14 @@ One run, under a lock so cron can never start a second one beside it:
 4. the message is sent, with bounded retries. It counts as delivered only once the server has
    accepted it; until then every later run tries again (for ``PENDING_DAYS`` days).
 
+Killed at any point (SIGKILL, power cut), the next run finishes the job: files are replaced
+atomically, so each is the old or the new one; a brief whose articles the state had not yet
+recorded is built again; one it had recorded is sent. Each send is journaled before it starts
+(``sending``) and again just before the final "." of DATA (``awaiting reply``), the moment the
+server may take the message. A run that died in ``sending`` had not handed the message over, so
+it is sent again; one that died in ``awaiting reply`` may have been accepted, and sending again
+could deliver it twice, so it becomes ``unconfirmed``: reported (exit 4) and never re-sent.
+
 Runs, briefs and deliveries are journaled in the same SQLite file as the articles and events,
 which ``briefer status`` reads. Exit codes, for cron: see :class:`Exit`.
 """
@@ -63,7 +71,8 @@ CREATE TABLE IF NOT EXISTS briefs (
     articles      INTEGER NOT NULL,
     new_articles  INTEGER NOT NULL,
     headline      TEXT,
-    status        TEXT NOT NULL,  -- written | pending | delivered | not e-mailed | given up
+    status        TEXT NOT NULL,  -- written | pending | sending | awaiting reply | delivered |
+                                  -- unconfirmed | not e-mailed | given up | dropped
     message       BLOB,           -- the composed e-mail, sent as it is on every attempt
     message_id    TEXT,
     sender        TEXT,
@@ -263,6 +272,34 @@ class Journal:
                         row["generated_at"], status)
             self.set_status(row["id"], status)
 
+    def settle_sending(self, run_id: int) -> list[str]:
+        """Sends a killed run left half done; returns what needs the operator's eye.
+
+        ``sending``: the final "." never left, so the server cannot have taken the message;
+        it is pending again. ``awaiting reply``: it may have; it becomes ``unconfirmed`` and is
+        not sent again (a duplicate is worse than asking the operator to look).
+        """
+        doubts = []
+        for row in self._do("SELECT id, out_dir, message_id, recipients, status FROM briefs "
+                            "WHERE status IN ('sending', 'awaiting reply')").fetchall():
+            if row["status"] == "sending":
+                log.warning("e-mail of %s: the run sending it stopped before the message was "
+                            "handed over; sending it again", row["out_dir"])
+                self.set_status(row["id"], "pending")
+                continue
+            reason = (f"the run sending the e-mail of {row['out_dir']} stopped after handing the "
+                      "whole message to the server and before its answer; the server may or may "
+                      "not have accepted it, so it is not sent again (check the mailbox; "
+                      "`briefer email BRIEF_DIR` sends it by hand)")
+            log.error("%s", reason)
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.record_delivery(row["id"], run_id, False, row["message_id"],
+                                 len(json.loads(row["recipients"] or "[]")), reason)
+            self.set_status(row["id"], "unconfirmed")
+            self.conn.execute("COMMIT")
+            doubts.append(reason[0].upper() + reason[1:])
+        return doubts
+
     def pending(self) -> list[sqlite3.Row]:
         return self._do("SELECT * FROM briefs WHERE status = 'pending' ORDER BY id").fetchall()
 
@@ -337,6 +374,7 @@ def _run(config: Config, journal: Journal, run_id: int, report: Report,
     if config.email is not None:
         config.email.credentials()  # a half-set login fails now, before any work
     journal.settle_written()
+    result.failed += journal.settle_sending(run_id)
     retried = _deliver_pending(config, journal, run_id, result, sleep, report,
                                [row["id"] for row in journal.pending()])
 
@@ -378,7 +416,7 @@ def _run(config: Config, journal: Journal, run_id: int, report: Report,
         result.exit = Exit.DELIVERY_FAILED
         result.message = (result.message + ". " if result.out_dir else "") + (
             "E-mail not delivered: " + "; ".join(result.failed)
-            + ". The next run tries again."
+            + (". The next run tries again." if journal.pending() else ".")
         )
     elif result.out_dir is not None or retried:
         result.exit = Exit.OK
@@ -393,7 +431,7 @@ def _deliver_pending(config: Config, journal: Journal, run_id: int, result: RunR
                      sleep: Callable[[float], None] | None, report: Report,
                      ids: list[int]) -> bool:
     """Send the pending messages among ``ids``; True when at least one was accepted now."""
-    from .deliver import Composed, send_with_retries
+    from .deliver import Composed, DeliveryInDoubt, send_with_retries
 
     rows = [row for row in journal.pending() if row["id"] in ids]
     if not rows:
@@ -416,12 +454,21 @@ def _deliver_pending(config: Config, journal: Journal, run_id: int, result: RunR
         composed = Composed(row["message"], row["sender"], tuple(json.loads(row["recipients"])),
                             row["message_id"], row["subject"])
         report(f"E-mailing {row['out_dir']} to {len(composed.recipients)} recipient(s)")
+        brief_id = row["id"]
         try:
-            send_with_retries(composed, config.email, **({"sleep": sleep} if sleep else {}))
+            send_with_retries(
+                composed, config.email, **({"sleep": sleep} if sleep else {}),
+                on_attempt=lambda b=brief_id: journal.set_status(b, "sending"),
+                on_commit=lambda b=brief_id: journal.set_status(b, "awaiting reply"),
+            )
         except DeliveryError as exc:
+            in_doubt = isinstance(exc, DeliveryInDoubt)
             log.error("e-mail of %s not delivered: %s", row["out_dir"], exc)
-            journal.record_delivery(row["id"], run_id, False, composed.message_id,
+            journal.conn.execute("BEGIN IMMEDIATE")
+            journal.record_delivery(brief_id, run_id, False, composed.message_id,
                                     len(composed.recipients), str(exc))
+            journal.set_status(brief_id, "unconfirmed" if in_doubt else "pending")
+            journal.conn.execute("COMMIT")
             result.failed.append(str(exc))
             continue
         # Delivered: record it before anything else can fail, so it is never sent twice.

@@ -230,3 +230,126 @@ def seed_item(path: Path, **extra) -> dict:
     paragraphs = "".join(f"<p>{p.strip()}</p>" for p in (body if title else text).split("\n")
                          if p.strip())
     return {"title": title, "text": paragraphs, "guid": path.stem, **extra}
+
+
+class FaultySmtp:
+    """A hand-written SMTP server on 127.0.0.1 that misbehaves the way a test picks.
+
+    aiosmtpd answers correctly or refuses politely; the faults that threaten "delivered once"
+    are rudeness at the socket level, so this server speaks just enough SMTP (EHLO, AUTH PLAIN,
+    MAIL, RCPT, DATA, RSET, NOOP, QUIT) to let ``mode`` (read per connection) go wrong:
+
+    - ``ok``: a healthy server; every message it answers 250 to is in ``received``;
+    - ``silent``: accepts the TCP connection and never says a word;
+    - ``stall_data`` / ``drop_data``: takes MAIL and RCPT, then at DATA never answers / hangs up;
+    - ``refuse``: answers DATA with ``451 4.3.0`` (a polite, temporary refusal);
+    - ``drop_body``: sends 354, reads part of the message, hangs up;
+    - ``accept_then_stall`` / ``accept_then_drop``: reads the whole message and keeps it in
+      ``received`` (the server owns it), then never answers / hangs up: the reply is lost.
+
+    Events let a test act at a precise point: ``connected``, ``data`` (DATA command read),
+    ``accepted`` (a message kept).
+    """
+
+    def __init__(self, mode: str = "ok", port: int = 0) -> None:
+        self.mode = mode
+        self.received: list[bytes] = []
+        self.connections = 0
+        self.connected = threading.Event()
+        self.data = threading.Event()
+        self.accepted = threading.Event()
+        self._stop = threading.Event()
+        self._sock = socket.create_server(("127.0.0.1", port))
+        self._sock.settimeout(0.1)
+        self.host, self.port = "127.0.0.1", self._sock.getsockname()[1]
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> FaultySmtp:
+        thread = threading.Thread(target=self._accept_loop, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._sock.close()
+
+    def reset_events(self) -> None:
+        for event in (self.connected, self.data, self.accepted):
+            event.clear()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _serve(self, conn: socket.socket) -> None:
+        mode = self.mode
+        self.connections += 1
+        conn.settimeout(30)
+        with contextlib.suppress(OSError), conn, conn.makefile("rb") as reader:
+            self.connected.set()
+            if mode == "silent":
+                self._stop.wait()
+                return
+            conn.sendall(b"220 127.0.0.1 faulty ESMTP\r\n")
+            while not self._stop.is_set():
+                line = reader.readline(1000)
+                if not line:
+                    return
+                verb = line.split(b" ", 1)[0].strip().upper()
+                if verb == b"EHLO":
+                    conn.sendall(b"250-127.0.0.1\r\n250-SIZE 100000000\r\n250 AUTH PLAIN\r\n")
+                elif verb == b"AUTH":
+                    conn.sendall(b"235 2.7.0 Authentication successful\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                elif verb == b"DATA":
+                    self.data.set()
+                    if mode == "stall_data":
+                        self._stop.wait()
+                        return
+                    if mode == "drop_data":
+                        return
+                    if mode == "refuse":
+                        conn.sendall(b"451 4.3.0 try again later\r\n")
+                        continue
+                    conn.sendall(b"354 go ahead\r\n")
+                    body = self._read_body(reader, mode)
+                    if body is None:
+                        return
+                    if mode.startswith("accept_then"):
+                        self.received.append(body)
+                        self.accepted.set()
+                        if mode == "accept_then_stall":
+                            self._stop.wait()
+                        return
+                    self.received.append(body)
+                    self.accepted.set()
+                    conn.sendall(b"250 2.0.0 queued\r\n")
+                else:  # HELO, MAIL, RCPT, RSET, NOOP
+                    conn.sendall(b"250 OK\r\n")
+
+    @staticmethod
+    def _read_body(reader, mode: str) -> bytes | None:
+        lines = []
+        while True:
+            line = reader.readline(100_000)
+            if not line:
+                return None
+            if line == b".\r\n":
+                break
+            lines.append(line[1:] if line.startswith(b"..") else line)
+            if mode == "drop_body" and len(lines) > 20:
+                return None
+        return b"".join(lines)
