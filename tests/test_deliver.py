@@ -214,3 +214,46 @@ def test_implicit_tls(tmp_path, brief_dir):
         send(compose(brief_dir, config.email), config.email)
     (got,) = server.box.received
     assert got.message.get_content_type() == "multipart/mixed"
+
+
+def test_lines_starting_with_a_dot_arrive_intact(tmp_path):
+    """DATA is driven by hand (to know when the message is handed over), so dot-stuffing is
+    ours: a line that is only "." must not end the message early."""
+    from briefer.deliver import Composed
+
+    data = (b"Subject: dots\r\nMessage-ID: <dots@example.org>\r\n\r\nfirst\r\n.\r\n"
+            b"..two\r\n.hidden\r\nlast line without CRLF")
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port)
+        assert config.email is not None
+        send(Composed(data, "brief@example.org", ("reader@example.org",), "<dots@example.org>",
+                      "dots"), config.email)
+    (got,) = server.box.received
+    assert got.data.rstrip(b"\r\n") == data
+
+
+def test_in_doubt_is_not_retried_and_an_early_hang_up_is(tmp_path, brief_dir):
+    """After the final "." a lost reply may hide an accepted message: no retry. A server that
+    hangs up while the body is still going out certainly has nothing: retried."""
+    from briefer.deliver import DeliveryInDoubt
+    from tests.servers import FaultySmtp
+
+    calls: list[str] = []
+    hooks = {"on_attempt": lambda: calls.append("attempt"),
+             "on_commit": lambda: calls.append("commit")}
+    with FaultySmtp("accept_then_drop") as smtp:
+        config = config_for(tmp_path, smtp.port, attempts="3")
+        assert config.email is not None
+        composed = compose(brief_dir, config.email)
+        with pytest.raises(DeliveryInDoubt, match="may or may not have accepted it"):
+            send_with_retries(composed, config.email, sleep=lambda s: None, **hooks)
+        assert calls == ["attempt", "commit"] and smtp.connections == 1
+        assert len(smtp.received) == 1
+
+        calls.clear()
+        smtp.mode = "drop_body"
+        with pytest.raises(DeliveryError) as caught:
+            send_with_retries(composed, config.email, sleep=lambda s: None, **hooks)
+        assert not isinstance(caught.value, DeliveryInDoubt)
+        assert "(after 3 attempts)" in str(caught.value)
+        assert calls == ["attempt"] * 3 and smtp.connections == 4 and len(smtp.received) == 1
