@@ -346,18 +346,46 @@ def _check_still_listening(smtp: smtplib.SMTP) -> None:
     (a reset, an early refusal) has not taken the message, and now that is certain, so the
     attempt fails as a plain, retryable one instead of leaving the message in doubt."""
     sock = smtp.sock
-    pending = isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
-    if sock is not None and not pending:
+    if sock is None:
+        raise smtplib.SMTPServerDisconnected("the connection is gone")
+    if isinstance(sock, ssl.SSLSocket):
+        _check_tls_still_listening(sock)
+        return
+    try:
+        readable, _, _ = select.select([sock], [], [], EARLY_REPLY_WAIT_S)
+    except (OSError, ValueError):
+        readable = [sock]
+    if readable:
+        sock.settimeout(EARLY_REPLY_WAIT_S)
+        code, reply = smtp.getreply()  # SMTPServerDisconnected when it hung up
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _check_tls_still_listening(sock: ssl.SSLSocket) -> None:
+    """The same over TLS, where a readable socket may only carry TLS records (session
+    tickets): a non-blocking read tells those from a reply or a hang-up."""
+    if not sock.pending():
         try:
             readable, _, _ = select.select([sock], [], [], EARLY_REPLY_WAIT_S)
         except (OSError, ValueError):
             readable = [sock]
         if not readable:
             return
-    if sock is not None:
-        sock.settimeout(EARLY_REPLY_WAIT_S)
-    code, reply = smtp.getreply()  # SMTPServerDisconnected when it hung up
-    raise smtplib.SMTPDataError(code, reply)
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        data = sock.recv(1)
+    except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+        return  # TLS housekeeping only: the server is still listening
+    except OSError as exc:  # a reset, a TLS close without close_notify
+        raise smtplib.SMTPServerDisconnected(
+            f"the connection was lost before the end of the message ({exc})") from None
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(timeout)
+    if not data:
+        raise smtplib.SMTPServerDisconnected("it hung up before the end of the message")
+    raise smtplib.SMTPException("it answered before the end of the message")
 
 
 def _dot_stuffed(data: bytes) -> bytes:

@@ -99,7 +99,8 @@ class Exit(IntEnum):
     ERROR = 1  # internal error, unreadable state, or every source failed
     CONFIG = 2  # the configuration file is missing or wrong
     NOTHING_NEW = 3  # no article the state had not reported: nothing written, nothing sent
-    DELIVERY_FAILED = 4  # the brief is written but the SMTP server did not accept it (retried)
+    DELIVERY_FAILED = 4  # the brief is written but the SMTP server did not accept it (retried),
+    #                      or may have without saying so (unconfirmed: never re-sent)
     LOCKED = 5  # another run holds the lock
 
 

@@ -251,8 +251,9 @@ class FaultySmtp:
     ``accepted`` (a message kept).
     """
 
-    def __init__(self, mode: str = "ok", port: int = 0) -> None:
+    def __init__(self, mode: str = "ok", port: int = 0, tls=None) -> None:
         self.mode = mode
+        self.tls = tls  # an ssl.SSLContext: implicit TLS (security = "ssl")
         self.received: list[bytes] = []
         self.connections = 0
         self.connected = threading.Event()
@@ -296,6 +297,12 @@ class FaultySmtp:
         mode = self.mode
         self.connections += 1
         conn.settimeout(30)
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except OSError:
+                conn.close()
+                return
         with contextlib.suppress(OSError), conn, conn.makefile("rb") as reader:
             self.connected.set()
             if mode == "silent":

@@ -257,3 +257,32 @@ def test_in_doubt_is_not_retried_and_an_early_hang_up_is(tmp_path, brief_dir):
         assert not isinstance(caught.value, DeliveryInDoubt)
         assert "(after 3 attempts)" in str(caught.value)
         assert calls == ["attempt"] * 3 and smtp.connections == 4 and len(smtp.received) == 1
+
+
+@pytest.mark.parametrize("mode", ["drop_body", "accept_then_drop", "ok"])
+def test_over_tls_a_hang_up_is_told_from_a_lost_reply(tmp_path, brief_dir, mode):
+    """Over TLS a readable socket may hold only TLS records; the check before the final "."
+    must neither miss a hang-up nor take session tickets for one."""
+    from briefer.deliver import DeliveryInDoubt
+    from tests.servers import FaultySmtp
+
+    ca, cert, key = make_certificates(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with FaultySmtp(mode, tls=context) as smtp:
+        config = config_for(tmp_path, smtp.port, security='"ssl"', ca_file=f'"{ca}"')
+        assert config.email is not None
+        composed = compose(brief_dir, config.email)
+        if mode == "ok":
+            send_with_retries(composed, config.email, sleep=lambda s: None)
+            assert smtp.connections == 1
+        elif mode == "accept_then_drop":
+            with pytest.raises(DeliveryInDoubt):
+                send_with_retries(composed, config.email, sleep=lambda s: None)
+            assert smtp.connections == 1
+        else:
+            with pytest.raises(DeliveryError, match="after 2 attempts") as caught:
+                send_with_retries(composed, config.email, sleep=lambda s: None)
+            assert not isinstance(caught.value, DeliveryInDoubt)
+            assert smtp.connections == 2
+    assert len(smtp.received) == (0 if mode == "drop_body" else 1)

@@ -247,6 +247,13 @@ def test_a_lost_reply_to_the_whole_message_is_never_resent(tmp_path, login, mode
         assert len(smtp.received) == 1 and smtp.connections == 1  # nor by the next run
         status = runner.invoke(app, ["status", "--config", str(job.path)])
         assert "e-mail:   unconfirmed, last attempt" in status.stdout
+
+        # the remedy the message names: the operator checks the mailbox and sends it by hand
+        by_hand = runner.invoke(app, ["email", str(job.out), "--config", str(job.path)])
+        job.outputs.append(by_hand.output)
+        assert by_hand.exit_code == 0, by_hand.output
+        assert len(smtp.received) == 2 and job.statuses() == ["delivered"]
+        assert job.run().exit_code == Exit.NOTHING_NEW and len(smtp.received) == 2
     job.assert_intact(complete=True)
     job.assert_no_secret()
 
