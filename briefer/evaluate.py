@@ -139,4 +139,12 @@ def synthetic_features(n: int, seed: int = 0, dim: int = 384) -> tuple[Features,
             [f"t{t}n{m}" for m in topic_names[k].tolist()]
             + [f"e{e}n{m}" for m in event_names[k, : n_event_names[k]].tolist()]
         ))
-    return Features(doc, sentences, days, numbers, entities), event.tolist()
+    # half the leads name the event's day of the week; a few name the day before or another day
+    event_weekday = rng.integers(0, 7, n_events)
+    shift = rng.choice([0, 0, 0, 0, 0, 0, 0, 0, -1, 3], n)
+    named = rng.random(n) < 0.5
+    weekdays: list[int | None] = [
+        int((event_weekday[e] + s) % 7) if m else None
+        for e, s, m in zip(event.tolist(), shift.tolist(), named.tolist(), strict=True)
+    ]
+    return Features(doc, sentences, days, numbers, entities, weekdays), event.tolist()

