@@ -361,8 +361,10 @@ def run_job(
     from starting while one is going. Steps are logged to the config's log file; stderr gets
     warnings and errors (all steps with --verbose).
 
-    Exit codes: 0 ok; 3 nothing new; 4 e-mail not delivered (retried next run); 5 another run
-    holds the lock; 2 configuration error; 1 other error.
+    Exit codes: 0 ok; 3 nothing new; 4 e-mail not delivered (retried next run), or
+    unconfirmed (the connection broke after the whole message went out: check the mailbox,
+    then send it by hand with briefer email); 5 another run holds the lock; 2 configuration
+    error; 1 other error.
 
     Examples:
 
