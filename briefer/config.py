@@ -139,6 +139,10 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(f"Cannot read the configuration {path}: {exc.strerror}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes before it parses
+        raise ConfigError(
+            f"{path} is not UTF-8 (byte {exc.start}); TOML files must be UTF-8."
+        ) from None
     return _parse(data, path.resolve())
 
 

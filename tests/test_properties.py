@@ -1,4 +1,5 @@
-"""Property tests: any text in, no crash out, for the cleaner, the splitter and the renderers."""
+"""Property tests: any text in, no crash out, for the cleaner, the splitter, the renderers and
+the config loader."""
 
 from __future__ import annotations
 
@@ -96,3 +97,73 @@ def test_pdf_parses_for_any_text(tmp_path_factory, title, body, lang):
     path = tmp_path_factory.mktemp("pdf") / "b.pdf"
     path.write_bytes(pdf)
     subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True)
+
+
+# --- the config loader: any file in, a Config or one ConfigError naming the problem out ---------
+
+# Values of every TOML type, so each known key also meets every wrong type.
+TOML_VALUES = st.recursive(
+    st.none().map(lambda _: '""') | st.integers(-(2**63), 2**63 - 1).map(str)
+    | st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    | st.booleans().map(lambda b: str(b).lower()) | TEXT.map(lambda t: json_string(t)),
+    lambda inner: st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    max_leaves=4,
+)
+TOP_KEYS = ["title", "sources", "out_dir", "formats", "state", "window_hours", "log_file",
+            "lock_file", "cache_dir", "outlets", "templates", "strict", "password", "titel"]
+EMAIL_KEYS = ["host", "port", "security", "from", "to", "cc", "bcc", "subject", "username_env",
+              "password_env", "timeout_s", "attempts", "retry_wait_s", "ca_file", "attach_pdf"]
+
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=True)  # a valid TOML basic string for any text
+
+
+@PROFILE
+@given(
+    st.lists(st.tuples(st.sampled_from(TOP_KEYS), TOML_VALUES), max_size=4,
+             unique_by=lambda kv: kv[0]),
+    st.lists(st.tuples(st.sampled_from(EMAIL_KEYS), TOML_VALUES), max_size=4,
+             unique_by=lambda kv: kv[0]),
+    st.sampled_from(["", "[summarizer]\nbackend = ", "[fetch]\ntimeout_s = "]),
+    TOML_VALUES,
+)
+def test_config_loader_accepts_or_names_the_problem(tmp_path_factory, top, email, table, value):
+    from briefer.config import load_config
+    from briefer.errors import ConfigError
+
+    lines = [f"{k} = {v}" for k, v in top]
+    if table:
+        lines.append(table + value)
+    if email:
+        lines.append("[email]")
+        lines += [f"{k} = {v}" for k, v in email]
+    path = tmp_path_factory.mktemp("cfg") / "briefer.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        message = str(exc)
+        assert "\n" not in message.strip() and message.endswith((".", "?")), message
+        assert "Traceback" not in message
+        return
+    assert config.sources  # required: a config that loads has somewhere to read from
+    assert config.email is None or config.email.host
+
+
+@PROFILE
+@given(st.binary(max_size=300))
+def test_config_loader_survives_any_bytes(tmp_path_factory, raw):
+    from briefer.config import load_config
+    from briefer.errors import ConfigError
+
+    path = tmp_path_factory.mktemp("cfg") / "briefer.toml"
+    path.write_bytes(raw)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        assert str(exc).endswith((".", "?")), exc
+        return
+    assert config.sources  # bytes that happen to be a valid config still name sources
