@@ -585,7 +585,6 @@ def models_fetch(
         from .models import fetch_model, human_bytes, inventory
 
         target = model_id or DEFAULT_MODEL
-        typer.echo(f"Downloading {target} into the Hugging Face cache…", err=True)
-        path = fetch_model(target)
+        path = fetch_model(target, announce=lambda line: typer.echo(line, err=True))
         row = next(r for r in inventory(target) if r.id == target)
         typer.echo(f"{target}: {path} ({human_bytes(row.bytes)}); licence: {row.licence}")

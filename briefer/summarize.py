@@ -5,7 +5,9 @@ directory, the Hugging Face cache, or a reachable hub) and otherwise falls back 
 ``extractive`` backend with one warning. The decision is bounded in time: no network means a
 quick local-cache check, never a 49-second hub time-out. An event for which the model writes
 nothing falls back to extractive on its own, with a note, so one bad event never costs the
-others their abstractive summaries.
+others their abstractive summaries; so does an event the model cannot run on (out of
+memory on one long input: a failed batch is retried one event at a time), and that failure
+is not cached.
 
 With ``lang`` every summary is meant to be in that language: ``seq2seq`` then uses a
 cross-lingual model (default CrossSum) and writes it; the extractive fallback cannot
@@ -19,9 +21,10 @@ model, settings and language, generates nothing and does not even load the model
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .backends import EventSummary, Summarizer, get_summarizer
 from .backends.seq2seq import CROSSLINGUAL_MODEL, DEFAULT_MODEL, model_status
@@ -53,11 +56,13 @@ def choose_summarizer(
     lang: str | None = None,
     int8: bool = True,
     cache_dir: Path | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> tuple[Summarizer, list[str]]:
     """The backend to use and any warning the user should see in the brief.
 
     Nothing is loaded here: ``seq2seq`` is only checked (the model is there; it can write
-    ``lang``), so a run whose summaries are all cached never loads the model.
+    ``lang``), so a run whose summaries are all cached never loads the model. ``options``
+    go to the seq2seq backend as they are (batch_size, max_input_tokens...).
     """
     if name not in CHOICES:
         # third-party backends registered through the entry point group
@@ -66,14 +71,15 @@ def choose_summarizer(
     if name == "extractive":
         return extractive, []
     model = model or (CROSSLINGUAL_MODEL if lang else DEFAULT_MODEL)
-    options = {"model": model, "lang": lang, "int8": int8, "cache_dir": cache_dir}
+    settings = {**(options or {}), "model": model, "lang": lang, "int8": int8,
+                "cache_dir": cache_dir}  # fmt: skip
     if name == "seq2seq":
-        summarizer = get_summarizer("seq2seq", **options)
+        summarizer = get_summarizer("seq2seq", **settings)
         summarizer.check()
         return summarizer, []
     ok, reason = model_status(model)
     if ok:
-        summarizer = get_summarizer("seq2seq", **options)
+        summarizer = get_summarizer("seq2seq", **settings)
         try:
             summarizer.check()
             return summarizer, []
@@ -102,12 +108,13 @@ def summarize_events(
     int8: bool = True,
     cache_dir: Path | None = None,
     cache: bool = False,
+    options: Mapping[str, Any] | None = None,
 ) -> SummaryRun:
     """Summaries of ``events``, in order. ``cache``: read and write the summary cache in
-    ``cache_dir`` (None: the default cache directory)."""
+    ``cache_dir`` (None: the default cache directory). ``options``: see choose_summarizer."""
     lang = normalize_code(lang) if lang else None
     summarizer, warnings = choose_summarizer(
-        name, model, embedder, lang=lang, int8=int8, cache_dir=cache_dir
+        name, model, embedder, lang=lang, int8=int8, cache_dir=cache_dir, options=options
     )
     store = None
     if cache and callable(getattr(summarizer, "cache_key", None)):
@@ -135,8 +142,12 @@ def summarize_events(
             fallback = get_summarizer("extractive", embedder=embedder)
             redo = fallback.summarize([events[i] for i in empty])
             for i, s in zip(empty, redo, strict=True):
-                why = summaries[i].note or "empty output"
-                s.note = f"The model wrote no text here ({why}); the summary is extractive."
+                if summaries[i].error:
+                    s.note = (f"The model could not summarise this event "
+                              f"({summaries[i].error}); the summary is extractive.")  # fmt: skip
+                else:
+                    why = summaries[i].note or "empty output"
+                    s.note = f"The model wrote no text here ({why}); the summary is extractive."
                 summaries[i] = s
     if lang:
         for s in summaries:

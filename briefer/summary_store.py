@@ -103,6 +103,8 @@ class SummaryStore:
         return found
 
     def put(self, entries: dict[str, EventSummary]) -> None:
+        """Store ``entries``; a failed summary (``error`` set) is transient, never stored."""
+        entries = {k: s for k, s in entries.items() if s.error is None}
         if self._conn is None or not entries:
             return
         rows = [(k, _encode(s), _today()) for k, s in entries.items()]

@@ -64,7 +64,7 @@ def _title(text: str) -> str:
     return next(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _train_sentencepiece(
+def train_sentencepiece(
     texts: list[str], target_dir: Path, symbols: tuple[str, ...] = ()
 ) -> Path:
     import sentencepiece as spm
@@ -122,7 +122,7 @@ def build_tiny_mt5(
     target_dir.mkdir(parents=True, exist_ok=True)
 
     lang_tokens = tuple(token for _, token in LANGID_MAP.values()) if langid else ()
-    _train_sentencepiece(texts, target_dir, lang_tokens)
+    train_sentencepiece(texts, target_dir, lang_tokens)
     # T5Tokenizer(vocab_file=...) would silently build a specials-only vocabulary;
     # from_pretrained on a dir holding spiece.model converts the real one.
     tokenizer = T5Tokenizer.from_pretrained(

@@ -46,6 +46,9 @@ class EventSummary:
     sentences: list[str]
     language: str
     note: str | None = None
+    # Why the backend could not summarise this event this time (e.g. out of memory): such a
+    # summary is empty, never cached, and the caller falls back to another backend.
+    error: str | None = None
 
 
 @runtime_checkable

@@ -6,7 +6,8 @@ sequence: the start token followed by the generated ids, without end-of-sequence
 
 - :class:`CTranslate2Engine`: int8 on a CPU. The model is converted once (see
   :func:`convert_to_ctranslate2`) and loaded without torch or transformers. On two cores it
-  is ~5-10x faster than PyTorch fp32 at the same output (see docs/summarize.md).
+  is several times faster than PyTorch fp32 at the same output (README, "Performance";
+  benchmarks/summarize.py).
 - :class:`TorchEngine`: ``AutoModelForSeq2SeqLM.generate``; used on CUDA, with
   ``--no-int8``, or when ctranslate2 is not installed.
 """
