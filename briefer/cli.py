@@ -187,9 +187,18 @@ def build(
     ] = False,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Build even when OUT already holds a brief of these same "
+                                     "inputs and options (otherwise nothing is done)."),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Build a brief: group articles by event, summarise, attribute, render.
+
+    When OUT already holds a brief built from the same input files, options, templates and
+    model, nothing is done (like make); --force rebuilds. Builds with --state or URL sources
+    always run.
 
     Examples:
 
@@ -205,7 +214,7 @@ def build(
     """
     _setup_logging()
     with _errors():
-        from .pipeline import Options
+        from .pipeline import Options, existing_brief
         from .pipeline import build as run_build
 
         options = Options(
@@ -223,6 +232,12 @@ def build(
             outlets=outlets,
             strict=strict,
         )
+        if not force and (same := existing_brief(sources, out, options)) is not None:
+            if not quiet:
+                typer.echo(f"Up to date: {out} holds the brief of these same inputs and "
+                           f"options, built {same.get('generated_at')} (--force rebuilds).",
+                           err=True)
+            return
         with _progress(quiet) as report:
             brief, written = run_build(sources, out, options, report)
         if not quiet:

@@ -12,6 +12,7 @@ from pathlib import Path
 from .attribute import attribute_event, extract_claims
 from .backends import get_embedder
 from .errors import NoArticlesError, UsageError
+from .fingerprint import inputs_fingerprint, up_to_date
 from .group import Grouping, group_articles
 from .ingest import IngestResult
 from .outlets import load_registry
@@ -194,6 +195,14 @@ def _build_brief(
     )
 
 
+def existing_brief(
+    sources: Sequence[str | Path], out_dir: Path, options: Options
+) -> dict | None:
+    """``out_dir``'s brief.json when it was built from exactly these inputs and options and
+    every requested file is there: then a build has nothing to do (briefer.fingerprint)."""
+    return up_to_date(Path(out_dir), inputs_fingerprint(sources, options), options.formats)
+
+
 def build(
     sources: Sequence[str | Path],
     out_dir: Path,
@@ -212,8 +221,10 @@ def build(
     from .render import write_outputs
 
     now = datetime.now(UTC)
+    inputs = inputs_fingerprint(sources, options)
     with open_state(options) as state:
         brief = _build_brief(sources, options, report, state, now)
+        brief.inputs = inputs
         if not brief.events and not write_empty:
             return brief, []
         report("Rendering " + ", ".join(options.formats))

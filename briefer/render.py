@@ -401,7 +401,9 @@ def write_outputs(
         ) from exc
     _sweep_temporaries(out_dir)
     written = []
-    for fmt, data in contents.items():
+    # brief.json last: its "inputs" hash says the other files are current (briefer.fingerprint),
+    # so it must not be renamed into place before them
+    for fmt, data in sorted(contents.items(), key=lambda kv: kv[0] == "json"):
         target = out_dir / f"brief.{fmt}"
         _write_atomic(target, data)
         written.append(target)

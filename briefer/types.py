@@ -143,6 +143,8 @@ class Brief:
     events: list[Event]
     warnings: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # hash of everything the brief was built from (briefer.fingerprint); None: not known
+    inputs: str | None = None
 
     SCHEMA_VERSION = 1
 
@@ -155,6 +157,7 @@ class Brief:
             "warnings": list(self.warnings),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "events": [e.to_dict() for e in self.events],
+            **({"inputs": self.inputs} if self.inputs else {}),
         }
 
 

@@ -270,3 +270,56 @@ def test_strict_drops_unsupported_sentences_and_says_so(tmp_path, tiny_mt5_dir):
         encoding="utf-8")
     assert "(⚠ unsupported)" not in (tmp_path / "strict" / "brief.txt").read_text(
         encoding="utf-8")
+
+
+def test_a_build_on_unchanged_inputs_does_nothing_and_any_change_rebuilds(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    out = tmp_path / "out"
+    base = ["build", str(seeds), "--out", str(out), "--summarizer", "extractive",
+            "--format", "json,txt"]
+
+    def stamps() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def build(*extra: str):
+        result = run(*base, *extra)
+        assert result.exit_code == 0, result.output
+        return result
+
+    build()
+    first = stamps()
+    inputs = json.loads((out / "brief.json").read_text(encoding="utf-8"))["inputs"]
+    assert len(inputs) == 64
+
+    assert "Up to date" in build().stderr
+    assert stamps() == first  # nothing rewritten
+
+    def new_input() -> None:
+        (seeds / "extra.txt").write_text("Another report\n\nA new article.\n",
+                                         encoding="utf-8")
+
+    for prepare, extra in (
+        (None, ["--title", "Evening brief"]),  # another option
+        (None, ["--force"]),  # asked to
+        ((out / "brief.txt").unlink, []),  # a requested file is missing
+        (new_input, []),  # a new input file
+    ):
+        before = stamps()
+        if prepare is not None:
+            prepare()
+        result = build(*extra)
+        assert "Up to date" not in result.stderr
+        assert stamps() != before
+    # the same inputs as the last build: up to date again
+    assert "Up to date" in build().stderr
+
+
+def test_builds_with_state_always_run(tmp_path):
+    state = tmp_path / "state.db"
+    out = tmp_path / "out"
+    args = ["build", str(SEEDS), "--out", str(out), "--summarizer", "extractive",
+            "--format", "json", "--state", str(state)]
+    assert run(*args).exit_code == 0
+    assert "inputs" not in json.loads((out / "brief.json").read_text(encoding="utf-8"))
+    assert "Up to date" not in run(*args).stderr
