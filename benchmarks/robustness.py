@@ -463,7 +463,7 @@ def fault_cases() -> list[tuple[str, str, Callable[[Path], tuple[bool, bool, int
         ("read-only output", "exit 1, kept", read_only),
         ("SIGKILL rendering", "next run sends", killed("ok", True, "Rendering", 0, ((),))),
         ("SIGKILL after writing", "next run sends", killed(
-            "silent", False, "brief.txt (", 0,
+            "silent", False, "brief.json (", 0,
             ((), ("written",), ("pending",), ("sending",)))),
         ("SIGKILL sending", "next run sends", killed("stall_data", False, "data", 0,
                                                      (("sending",),))),

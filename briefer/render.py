@@ -400,16 +400,14 @@ def write_outputs(
             f"Cannot create the output directory {out_dir}: {_reason(exc)}."
         ) from exc
     _sweep_temporaries(out_dir)
-    written = []
     # brief.json last: its "inputs" hash says the other files are current (briefer.fingerprint),
     # so it must not be renamed into place before them
     for fmt, data in sorted(contents.items(), key=lambda kv: kv[0] == "json"):
         target = out_dir / f"brief.{fmt}"
         _write_atomic(target, data)
-        written.append(target)
         logger.info("wrote %s (%d bytes)", target, len(data))
     _fsync_dir(out_dir)
-    return written
+    return [out_dir / f"brief.{fmt}" for fmt in contents]
 
 
 # --- templates ------------------------------------------------------------------------------

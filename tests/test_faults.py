@@ -361,7 +361,7 @@ def test_sigkill_after_the_files_are_written(tmp_path, login):
         job = Job(tmp_path, smtp, timeout_s=30)
         job.publish("002", "003", "004")
         child = job.spawn()
-        child.wait_for("brief.txt (")  # "wrote …/brief.txt (N bytes)": the last file
+        child.wait_for("brief.json (")  # "wrote …/brief.json (N bytes)": the last file
         child.kill()
         assert smtp.received == []
         # depending on where the kill landed: not yet journaled, journaled, or being sent
