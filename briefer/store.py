@@ -71,7 +71,8 @@ def embedder_key(embedder: Any) -> str:
     return f"{embedder.id}:{model}" if isinstance(model, str) else str(embedder.id)
 
 
-def _today() -> int:
+def day_number() -> int:
+    """Days since the epoch: the unit of the caches' last-used stamps."""
     return int(time.time() // 86400)
 
 
@@ -91,26 +92,8 @@ class EmbeddingStore:
     @classmethod
     def open(cls, path: Path) -> EmbeddingStore | None:
         """Open or create the cache at ``path``; ``None``, with a warning, when that fails."""
-        path = Path(path)
-        conn = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(f"written by a newer briefer (schema {version})")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # consistent in WAL; a crash loses little
-            if version < SCHEMA_VERSION:
-                with _transaction(conn):
-                    conn.execute(_SCHEMA)
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except (sqlite3.Error, OSError) as exc:
-            if conn is not None:
-                conn.close()
-            _warn_unusable(path, exc)
-            return None
-        return cls(path, conn)
+        conn = open_cache_db(Path(path), _SCHEMA, SCHEMA_VERSION, "embedding cache")
+        return None if conn is None else cls(Path(path), conn)
 
     @property
     def enabled(self) -> bool:
@@ -120,7 +103,7 @@ class EmbeddingStore:
         """The cached vectors among ``hashes`` (missing ones are simply absent)."""
         found: dict[bytes, np.ndarray] = {}
         wanted = list(dict.fromkeys(hashes))
-        today = _today()
+        today = day_number()
         if self._conn is None or not wanted:
             return found
         try:
@@ -149,7 +132,7 @@ class EmbeddingStore:
         """
         if self._conn is None:
             return
-        today = _today()
+        today = day_number()
         used = sorted(self._stale.pop(embedder, ()))
         rows = [
             (embedder, digest, int(vec.size), np.asarray(vec, dtype="<f4").tobytes(), today)
@@ -187,7 +170,7 @@ class EmbeddingStore:
             self._conn.execute("PRAGMA busy_timeout = 0")
             with _transaction(self._conn):
                 self._conn.execute(
-                    "DELETE FROM embeddings WHERE last_used < ?", (_today() - MAX_AGE_DAYS,)
+                    "DELETE FROM embeddings WHERE last_used < ?", (day_number() - MAX_AGE_DAYS,)
                 )
         except sqlite3.Error as exc:
             log.info("embedding cache %s not pruned: %s", self.path, exc)
@@ -208,7 +191,7 @@ class EmbeddingStore:
             self._conn = None
 
     def _fail(self, exc: Exception) -> None:
-        _warn_unusable(self.path, exc)
+        warn_unusable("embedding cache", self.path, exc)
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -235,8 +218,32 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def _warn_unusable(path: Path, exc: Exception) -> None:
+def open_cache_db(path: Path, schema: str, version: int, what: str) -> sqlite3.Connection | None:
+    """Open or create one of the cache files (embeddings, summaries), creating ``schema`` at
+    ``version``; ``None``, with one warning naming ``what``, when the file is unusable."""
+    conn = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > version:
+            raise sqlite3.DatabaseError(f"written by a newer briefer (schema {found})")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # consistent in WAL; a crash loses little
+        if found < version:
+            with _transaction(conn):
+                conn.execute(schema)  # one statement
+                conn.execute(f"PRAGMA user_version={version}")
+    except (sqlite3.Error, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        warn_unusable(what, path, exc)
+        return None
+    return conn
+
+
+def warn_unusable(what: str, path: Path, exc: Exception) -> None:
     log.warning(
-        "embedding cache %s is not usable (%s); going on without it. Delete the file to start "
-        "a fresh cache, or pass --no-cache.", path, exc,
+        "%s %s is not usable (%s); going on without it. Delete the file to start "
+        "a fresh cache, or pass --no-cache.", what, path, exc,
     )  # fmt: skip

@@ -17,17 +17,16 @@ import contextlib
 import json
 import logging
 import sqlite3
-import time
 from pathlib import Path
 
 from .backends import EventSummary
+from .store import day_number, open_cache_db, warn_unusable
 
 log = logging.getLogger(__name__)
 
 FILENAME = "summaries.sqlite"
 SCHEMA_VERSION = 1
 MAX_AGE_DAYS = 30
-BUSY_TIMEOUT_S = 5.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS summaries (
@@ -36,10 +35,6 @@ CREATE TABLE IF NOT EXISTS summaries (
     last_used INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
-
-
-def _today() -> int:
-    return int(time.time() // 86400)
 
 
 class SummaryStore:
@@ -54,25 +49,8 @@ class SummaryStore:
 
     @classmethod
     def open(cls, path: Path) -> SummaryStore | None:
-        path = Path(path)
-        conn = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(f"written by a newer briefer (schema {version})")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            if version < SCHEMA_VERSION:
-                conn.execute(_SCHEMA)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except (sqlite3.Error, OSError) as exc:
-            if conn is not None:
-                conn.close()
-            _warn_unusable(path, exc)
-            return None
-        return cls(path, conn)
+        conn = open_cache_db(Path(path), _SCHEMA, SCHEMA_VERSION, "summary cache")
+        return None if conn is None else cls(Path(path), conn)
 
     def get(self, keys: list[str]) -> dict[str, EventSummary]:
         """The cached summaries among ``keys`` (marked as used today)."""
@@ -95,7 +73,7 @@ class SummaryStore:
                 with contextlib.suppress(sqlite3.OperationalError):  # busy: not worth a wait
                     self._conn.executemany(
                         "UPDATE summaries SET last_used = ? WHERE key = ? AND last_used < ?",
-                        [(_today(), k, _today()) for k in found],
+                        [(day_number(), k, day_number()) for k in found],
                     )
         except sqlite3.Error as exc:
             self._fail(exc)
@@ -107,7 +85,7 @@ class SummaryStore:
         entries = {k: s for k, s in entries.items() if s.error is None}
         if self._conn is None or not entries:
             return
-        rows = [(k, _encode(s), _today()) for k, s in entries.items()]
+        rows = [(k, _encode(s), day_number()) for k, s in entries.items()]
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -135,13 +113,13 @@ class SummaryStore:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("PRAGMA busy_timeout = 0")
             self._conn.execute(
-                "DELETE FROM summaries WHERE last_used < ?", (_today() - MAX_AGE_DAYS,)
+                "DELETE FROM summaries WHERE last_used < ?", (day_number() - MAX_AGE_DAYS,)
             )
         self._conn.close()
         self._conn = None
 
     def _fail(self, exc: Exception) -> None:
-        _warn_unusable(self.path, exc)
+        warn_unusable("summary cache", self.path, exc)
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -162,10 +140,3 @@ def _decode(blob: str) -> EventSummary | None:
         return EventSummary(sentences, str(data["language"]), str(note) if note else None)
     except (ValueError, KeyError, TypeError):
         return None  # a damaged entry is a miss
-
-
-def _warn_unusable(path: Path, exc: Exception) -> None:
-    log.warning(
-        "summary cache %s is not usable (%s); going on without it. Delete the file to start "
-        "a fresh cache, or pass --no-cache.", path, exc,
-    )  # fmt: skip
