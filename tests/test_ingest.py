@@ -194,3 +194,23 @@ def test_outlets_resolve_through_the_registry(seeds, key):
     article = seeds[key]
     assert (article.outlet, article.via, article.outlet_type, article.relays) == (
         outlet, via, kind, relays)
+
+
+def test_an_unreadable_file_is_skipped_with_its_reason(tmp_path):
+    """A file that fails on read (even for root: /proc/self/mem gives EIO at offset 0)."""
+    import os
+    import sys
+
+    if not Path("/proc/self/mem").exists():
+        pytest.skip("needs Linux /proc")
+    (tmp_path / "good.txt").write_text("A headline\n\nA paragraph of news.\n", encoding="utf-8")
+    unreadable = tmp_path / "unreadable.txt"
+    if os.geteuid() == 0 or sys.platform != "linux":
+        unreadable.symlink_to("/proc/self/mem")
+    else:
+        unreadable.write_text("secret", encoding="utf-8")
+        unreadable.chmod(0)
+    result = ingest([tmp_path])
+    assert [a.id for a in result.articles] == ["good"]
+    (skip,) = result.skipped
+    assert skip.path == str(unreadable) and skip.reason
