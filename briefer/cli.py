@@ -197,8 +197,8 @@ def build(
     """Build a brief: group articles by event, summarise, attribute, render.
 
     When OUT already holds a brief built from the same input files, options, templates and
-    model, nothing is done (like make); --force rebuilds. Builds with --state or URL sources
-    always run.
+    model, nothing is done (like make); --force rebuilds. Builds with --state or URL sources,
+    and briefs that auto made extractive for want of a model, always run again.
 
     Examples:
 

@@ -199,8 +199,15 @@ def existing_brief(
     sources: Sequence[str | Path], out_dir: Path, options: Options
 ) -> dict | None:
     """``out_dir``'s brief.json when it was built from exactly these inputs and options and
-    every requested file is there: then a build has nothing to do (briefer.fingerprint)."""
-    return up_to_date(Path(out_dir), inputs_fingerprint(sources, options), options.formats)
+    every requested file is there: then a build has nothing to do (briefer.fingerprint).
+
+    A brief that ``auto`` made extractive because no model could be reached is never up to
+    date: the hub may answer now, and what it would serve is not in the hash."""
+    brief = up_to_date(Path(out_dir), inputs_fingerprint(sources, options), options.formats)
+    fell_back = (brief or {}).get("summarizer", {}).get("backend") != "seq2seq"
+    if brief is not None and options.summarizer == "auto" and fell_back:
+        return None
+    return brief
 
 
 def build(

@@ -323,3 +323,13 @@ def test_builds_with_state_always_run(tmp_path):
     assert run(*args).exit_code == 0
     assert "inputs" not in json.loads((out / "brief.json").read_text(encoding="utf-8"))
     assert "Up to date" not in run(*args).stderr
+
+
+def test_an_auto_brief_that_fell_back_to_extractive_is_rebuilt(tmp_path, monkeypatch):
+    """No model could be reached: the next build tries again rather than keep the fallback."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    args = ["build", str(SEEDS), "--out", str(tmp_path), "--format", "json"]
+    assert run(*args).exit_code == 0
+    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    assert brief["summarizer"]["backend"] == "extractive"
+    assert "Up to date" not in run(*args).stderr
