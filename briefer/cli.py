@@ -232,14 +232,15 @@ def build(
             outlets=outlets,
             strict=strict,
         )
-        if not force and (same := existing_brief(sources, out, options)) is not None:
+        inputs, same = existing_brief(sources, out, options)
+        if not force and same is not None:
             if not quiet:
                 typer.echo(f"Up to date: {out} holds the brief of these same inputs and "
                            f"options, built {same.get('generated_at')} (--force rebuilds).",
                            err=True)
             return
         with _progress(quiet) as report:
-            brief, written = run_build(sources, out, options, report)
+            brief, written = run_build(sources, out, options, report, inputs=inputs)
         if not quiet:
             for s in brief.skipped:
                 typer.echo(f"skipped {s.path}: {s.reason}", err=True)

@@ -197,17 +197,19 @@ def _build_brief(
 
 def existing_brief(
     sources: Sequence[str | Path], out_dir: Path, options: Options
-) -> dict | None:
-    """``out_dir``'s brief.json when it was built from exactly these inputs and options and
-    every requested file is there: then a build has nothing to do (briefer.fingerprint).
+) -> tuple[str | None, dict | None]:
+    """The inputs' hash, and ``out_dir``'s brief.json when it was built from exactly these
+    inputs and options and every requested file is there: then a build has nothing to do
+    (briefer.fingerprint). Pass the hash on to :func:`build` so it is not computed twice.
 
     A brief that ``auto`` made extractive because no model could be reached is never up to
     date: the hub may answer now, and what it would serve is not in the hash."""
-    brief = up_to_date(Path(out_dir), inputs_fingerprint(sources, options), options.formats)
+    inputs = inputs_fingerprint(sources, options)
+    brief = up_to_date(Path(out_dir), inputs, options.formats)
     fell_back = (brief or {}).get("summarizer", {}).get("backend") != "seq2seq"
     if brief is not None and options.summarizer == "auto" and fell_back:
-        return None
-    return brief
+        return inputs, None
+    return inputs, brief
 
 
 def build(
@@ -218,17 +220,20 @@ def build(
     *,
     write_empty: bool = True,
     before_record: Callable[[Brief, list[Path]], None] | None = None,
+    inputs: str | None = None,
 ) -> tuple[Brief, list[Path]]:
     """Build the brief and write its files; then, with a state, record the run in it.
 
     ``write_empty=False``: a brief with no event (nothing new since the state's last run) is
     returned without writing anything. ``before_record`` runs once the files are written and
     before the state records them (``briefer run`` notes the brief for delivery there).
+    ``inputs``: the hash from :func:`existing_brief`, when the caller has it already.
     """
     from .render import write_outputs
 
     now = datetime.now(UTC)
-    inputs = inputs_fingerprint(sources, options)
+    if inputs is None:
+        inputs = inputs_fingerprint(sources, options)
     with open_state(options) as state:
         brief = _build_brief(sources, options, report, state, now)
         brief.inputs = inputs
