@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale bench-attribution bench-robustness bench-summarize
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize
 
 setup: $(STAMP) fonts
 
@@ -39,6 +39,9 @@ clean:
 
 bench-grouping: setup
 	$(PY) benchmarks/grouping.py
+
+fit-grouping: setup
+	$(PY) benchmarks/fit_weights.py
 
 bench-grouping-scale: setup
 	$(PY) benchmarks/grouping.py --scale 1000,10000,100000
