@@ -207,7 +207,9 @@ def derive_headline(paragraph: str, language: str, limit: int = 140) -> str:
     too long is cut at a word boundary.
     """
     sentences = split_sentences(paragraph, language) or [paragraph]
-    first = sentences[0].strip().rstrip(".。")
+    # The first sentence with a word in it (a splitter may cut a lone "." off the front).
+    stripped = [s.strip().rstrip(".。") for s in sentences]
+    first = next((s for s in stripped if any(c.isalnum() for c in s)), paragraph.strip())
     while len(first) > limit:
         asides = [m for m in _ASIDE.finditer(first) if len(m.group(0).split()) <= 7]
         if not asides:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefer.ingest import parse_article
@@ -32,6 +32,7 @@ PROFILE = settings(max_examples=60, deadline=None,
 
 @PROFILE
 @given(TEXT)
+@example(".A")  # found by hypothesis: the splitter cut the lone "." off as the first sentence
 def test_cleaner_returns_an_article_or_a_reason(text):
     try:
         article = parse_article(text, "x", "x.txt")
