@@ -112,6 +112,14 @@ class PairScore:
     same_language: bool = False
     cross_script: bool = False
 
+    @property
+    def content(self) -> float:
+        """The score without the language and script terms: how much the two articles share,
+        for choosing an event's most representative article (the script bonus would crown
+        the one article in another script)."""
+        return (self.total + (SAME_LANGUAGE_OFFSET if self.same_language else 0.0)
+                - (CROSS_SCRIPT_BONUS if self.cross_script else 0.0))
+
     def describe(self) -> str:
         parts = [f"doc {self.doc:.3f}", f"aligned {self.aligned:.2f}",
                  f"entities {self.entities:.2f}"]
@@ -781,7 +789,7 @@ def make_event(members: list[int], articles: Sequence[Article], grouping: Groupi
     """
     def centrality(i: int) -> float:
         others = [grouping.score(i, j) for j in members if j != i]
-        return float(np.mean([s.total if s else 0.0 for s in others])) if others else 0.0
+        return float(np.mean([s.content if s else 0.0 for s in others])) if others else 0.0
 
     order = sorted(
         members,
