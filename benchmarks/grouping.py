@@ -2,8 +2,10 @@
 
 Usage: .venv/bin/python benchmarks/grouping.py [--scale 1000,10000,100000]
 
-Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/ (ours), and
-../shared/data/grouping-dev/ (real articles; read in place, never copied) when present.
+Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/ and
+tests/data/grouping-train/ (ours: the score's weights are fitted on them and the seeds, see
+fit_weights.py), and ../shared/data/grouping-dev/ (real articles, never fitted on; read in
+place, never copied) when present.
 Baseline: TF-IDF over character 2-4-grams with the same average-linkage clustering, at the
 threshold that is best *for each set* (an oracle choice, so the baseline is flattered).
 The last line is machine-readable: ``dev bcubed_f1=X.XXX baseline_f1=Y.YYY``.
@@ -141,6 +143,8 @@ def main() -> None:
     evaluate("seeds", seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}, embedder)
     ours_set = evaluate("tests/data/grouping",
                         *load_labelled_set(ROOT / "tests" / "data" / "grouping"), embedder)
+    evaluate("tests/data/grouping-train",
+             *load_labelled_set(ROOT / "tests" / "data" / "grouping-train"), embedder)
     if DEV.exists():
         dev = evaluate("grouping-dev", *load_labelled_set(DEV), embedder)
     else:
