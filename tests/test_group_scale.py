@@ -131,7 +131,7 @@ def test_sparse_path_matches_dense_path(monkeypatch, dense_grouping, ann_min):
     neighbours, so optimistic) and may be decided on a sampled estimate, or miss a neighbour
     the index did not find; with the fitted score events sit within a few hundredths of the
     threshold, where that order can move an article. B-cubed F1 against the dense clusters
-    must stay >= 0.98 (measured 0.987 on this set).
+    must stay >= 0.99 (measured 0.998 on this set).
     """
     f, dense, dense_pairs = dense_grouping
     monkeypatch.setattr(group, "DENSE_LIMIT", 100)
@@ -140,7 +140,7 @@ def test_sparse_path_matches_dense_path(monkeypatch, dense_grouping, ann_min):
     assert len(sparse_pairs) < len(dense_pairs) / 4
     gold = {str(i): str(k) for k, members in enumerate(dense) for i in members}
     agreement = score_clusters([[str(i) for i in m] for m in sparse], gold)
-    assert agreement.bcubed_f1 >= 0.98, agreement
+    assert agreement.bcubed_f1 >= 0.99, agreement
 
 
 def test_score_clusters_counts_per_cell():
