@@ -71,8 +71,6 @@ class LabelledSet:
     def bcubed_f1(self, constants: dict[str, float]) -> float:
         for name, value in constants.items():
             setattr(group, name, value)
-        group.MAX_BONUS = (group.ALIGN_WEIGHT + group.ENTITY_WEIGHT
-                           + group.NUMBER_WEIGHT * group.NUMBER_CAP)
         clusters, _ = group.group_features(self.features, constants["SAME_EVENT_THRESHOLD"])
         ids = [[self.articles[i].id for i in c] for c in clusters]
         return score_clusters(ids, self.gold).bcubed_f1

@@ -36,9 +36,7 @@ scored, as above. Beyond it no n×n matrix is built:
   articles pair with anything. Days are cut into blocks of DATE_WINDOW_DAYS + 1 and each
   article searches its own and the neighbouring blocks (one index when there are ≤ 3).
 * Every candidate pair is scored in full, in batches (``score_pairs``): seconds for the
-  millions of pairs of a large day. (``score_pairs`` can also skip the alignment of a pair
-  whose bound ``doc + MAX_BONUS`` is under the threshold, keeping its doc part alone; that
-  lower bound drags cluster averages down, so grouping does not use it.)
+  millions of pairs of a large day.
 * Unscored pairs do not count as 0 (a large event, more articles than NEIGHBOURS, would fall
   apart): merges are ranked by the mean of the scored pairs between two clusters, and before
   one is made the missing pairs are scored, all of them when at most MISSING_SAMPLE are
@@ -52,6 +50,7 @@ import hashlib
 import heapq
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,7 +93,6 @@ NPROBE = 8
 # (standard error ~0.01 on an average, pair scores within an event spreading ~0.07).
 MISSING_SAMPLE = 50
 _COMPLETE_BATCH = 16  # clusters pairs whose missing pairs are scored in one batch
-MAX_BONUS = ALIGN_WEIGHT + ENTITY_WEIGHT + NUMBER_WEIGHT * NUMBER_CAP
 
 
 @dataclass(frozen=True)
@@ -233,8 +231,6 @@ def name_keys(article: Article) -> frozenset[str]:
 
 def main_script(text: str, letters: int = 200) -> str:
     """The script most of the first ``letters`` letters are in ("LATIN", "ARABIC", …)."""
-    import unicodedata
-
     counts: dict[str, int] = {}
     seen = 0
     for ch in text:
@@ -302,26 +298,20 @@ def score_pair(f: Features, i: int, j: int) -> PairScore:
                      cross_script)
 
 
-def score_pairs(
-    f: Features, pairs: np.ndarray, threshold: float | None = None
-) -> list[PairScore]:
+def score_pairs(f: Features, pairs: np.ndarray) -> list[PairScore]:
     """``score_pair`` for rows (i, j) of ``pairs``, batched: the same values, bit for bit.
 
     One pair at a time costs ~0.1 ms (mostly sentence alignment), hours for the millions of
-    candidate pairs of a large day; stacked matrix products make it seconds. With
-    ``threshold``, a pair whose bound ``doc + MAX_BONUS`` (less any date penalty) is under it
-    keeps only its doc part (module docstring).
+    candidate pairs of a large day; stacked matrix products make it seconds.
     """
-    return PairScorer(f, threshold)(pairs)
+    return PairScorer(f)(pairs)
 
 
 class PairScorer:
     """``score_pairs`` with the per-article arrays built once, for many small calls."""
 
-    def __init__(
-        self, f: Features, threshold: float | None = None, exact: bool = True
-    ) -> None:
-        self.f, self.threshold, self.exact = f, threshold, exact
+    def __init__(self, f: Features, exact: bool = True) -> None:
+        self.f, self.exact = f, exact
         self.known = np.array([d is not None for d in f.days], dtype=bool)
         self.day = np.array([0 if d is None else d for d in f.days], dtype=np.int64)
         self.lengths = np.array([len(s) for s in f.sentences], dtype=np.int64)
@@ -346,36 +336,20 @@ class PairScorer:
         la, sa, sb = self.language[first], self.script[first], self.script[second]
         same_language = (la >= 0) & (la == self.language[second])
         cross_script = (sa >= 0) & (sb >= 0) & (sa != sb)
-        # What the language and script terms add to every pair, known before any alignment.
         shift = (np.where(cross_script, CROSS_SCRIPT_BONUS, 0.0)
                  - np.where(same_language, SAME_LANGUAGE_OFFSET, 0.0))
-        if self.threshold is None:
-            full = np.ones(len(pairs), dtype=bool)
-        else:
-            bound = (doc + MAX_BONUS - np.where(penalised, DATE_PENALTY, 0.0)
-                     - np.where(other_day, WEEKDAY_PENALTY, 0.0) + shift)
-            full = bound >= self.threshold - 1e-9
-        aligned = np.zeros(len(pairs))
-        aligned[full] = _aligned_shares(
-            f.sentences, self.lengths, first[full], second[full], exact=self.exact)
+        aligned = _aligned_shares(f.sentences, self.lengths, first, second, exact=self.exact)
 
         out = []
         entities, numbers_of = f.entities, f.numbers
-        for i, j, d, a, is_full, pen, is_dated, gap, other, x, y, lang, cross, sh in zip(
-            first.tolist(), second.tolist(), doc.tolist(), aligned.tolist(), full.tolist(),
+        for i, j, d, a, pen, is_dated, gap, other, x, y, lang, cross, sh in zip(
+            first.tolist(), second.tolist(), doc.tolist(), aligned.tolist(),
             penalised.tolist(), dated.tolist(), apart.tolist(), other_day.tolist(),
             wa.tolist(), wb.tolist(), same_language.tolist(), cross_script.tolist(),
             shift.tolist(), strict=True,
         ):
             days_apart = gap if is_dated else None
             weekdays = (x, y) if other else None
-            if not is_full:
-                base = d - DATE_PENALTY if pen else d
-                if other:
-                    base -= WEEKDAY_PENALTY
-                out.append(PairScore(base + sh, d, days_apart=days_apart, weekdays=weekdays,
-                                     same_language=lang, cross_script=cross))
-                continue
             ei, ej = entities[i], entities[j]
             ent = len(ei & ej) / (len(ei) if len(ei) < len(ej) else len(ej)) if ei and ej else 0.0
             shared = numbers_of[i] & numbers_of[j]
@@ -756,7 +730,7 @@ def group_features(
     n = len(f.doc)
     dense = n <= DENSE_LIMIT
     candidates = candidate_pairs(f.doc, f.days)
-    scorer = PairScorer(f, None, exact=dense)
+    scorer = PairScorer(f, exact=dense)
     pairs = dict(zip(map(tuple, candidates.tolist()), scorer(candidates), strict=True))
     log.debug("scored %d candidate pairs of %d articles", len(pairs), n)
     if dense:

@@ -8,7 +8,6 @@ import pytest
 from briefer import group
 from briefer.evaluate import score_clusters, synthetic_features
 from briefer.group import (
-    PairScore,
     _aligned_shares,
     average_linkage,
     candidate_pairs,
@@ -74,16 +73,6 @@ def test_aligned_shares_follow_mutual_matches_on_odd_shapes():
     # padding may round a cosine differently in its last bit; never more than one pair here
     assert np.count_nonzero(padded != np.array(expected)) <= 1
     assert sum(e > 0 for e in expected) > 100  # the case is not vacuous
-
-
-def test_pairs_that_cannot_reach_the_threshold_keep_their_doc_part():
-    f, _ = synthetic_features(200, seed=4)
-    f.doc[1] = -f.doc[0]  # cosine -1: no bonus can lift it to the threshold
-    f.days[2], f.days[3] = 738_000, 738_009  # penalised: cannot reach either
-    scores = score_pairs(f, np.array([[0, 1], [2, 3]]), threshold=group.SAME_EVENT_THRESHOLD)
-    assert scores[0] == PairScore(scores[0].doc, scores[0].doc, days_apart=scores[0].days_apart)
-    assert scores[1].aligned == 0.0 and scores[1].numbers == ()
-    assert scores[1].total == pytest.approx(scores[1].doc - group.DATE_PENALTY)
 
 
 def test_candidates_skip_articles_days_apart_and_keep_undated(monkeypatch):
