@@ -136,8 +136,9 @@ def test_leads_naming_days_two_apart_lower_the_score(grouping):
 
 
 def test_language_and_script_terms_shift_the_score(grouping):
-    """One text under three language labels: the pair in one language loses the offset, the
-    pair across scripts gains the bonus, and --explain names both."""
+    """One text as three articles, two labelled English and one French: the pair in one
+    language loses the offset; a Persian article gains the cross-script bonus against it;
+    --explain names both."""
     from dataclasses import replace
 
     from briefer.group import CROSS_SCRIPT_BONUS, SAME_LANGUAGE_OFFSET
