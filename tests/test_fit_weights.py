@@ -54,3 +54,28 @@ def test_a_term_fitted_with_the_wrong_sign_is_dropped(fitting):
     constants = fitting.fit([SimpleNamespace(x=x, y=same)])
     assert constants["ALIGN_WEIGHT"] > 0
     assert constants["ENTITY_WEIGHT"] == 0.0
+
+
+def _toy_set(fitting, aligned_same: float, aligned_other: float) -> SimpleNamespace:
+    """Two events of four articles each; doc cosine alike for every pair, the aligned share
+    as given for pairs of one event and of different events."""
+    from briefer.types import Article
+
+    rng = np.random.default_rng(1)
+    articles = [Article(id=f"{k:03d}.txt", title="t", body="b", language="en") for k in range(8)]
+    gold = {a.id: "ab"[k // 4] for k, a in enumerate(articles)}
+    index = np.array([(i, j) for i in range(8) for j in range(i + 1, 8)], dtype=np.int64)
+    every = np.zeros((len(index), 1 + len(fitting.TERMS)))
+    every[:, 0] = 0.85 + rng.normal(0, 0.01, len(index))
+    same = np.array([i // 4 == j // 4 for i, j in index.tolist()])
+    every[:, 1] = np.where(same, aligned_same, aligned_other) + rng.normal(0, 0.05, len(index))
+    return SimpleNamespace(articles=articles, gold=gold, index=index, every=every,
+                           apart=np.zeros(len(index), dtype=bool), x=every, y=same.astype(float))
+
+
+def test_the_ceiling_finds_a_separating_fit_and_not_one_that_is_not_there(fitting):
+    separable = _toy_set(fitting, aligned_same=0.8, aligned_other=0.1)
+    assert fitting.LabelledSet.ceiling(separable) == pytest.approx(1.0)
+    # Same signals for both events' pairs: no weights can tell them apart.
+    blind = _toy_set(fitting, aligned_same=0.4, aligned_other=0.4)
+    assert fitting.LabelledSet.ceiling(blind) < 0.9
