@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/fit_weights.py      (make fit-grouping)
        .venv/bin/python benchmarks/fit_weights.py --embedder sentence-transformers \
-           --embedder-model intfloat/multilingual-e5-large    (constants for another encoder)
+           --embedder-model sentence-transformers/LaBSE    (constants for another encoder)
 
 Training data: every pair of the seeds, tests/data/grouping/ and tests/data/grouping-train/
 (articles we wrote), with the signals ``briefer.group`` computes for it, labelled same event
@@ -85,7 +85,6 @@ class LabelledSet:
         clusters, _ = group.group_features(self.features, constants["SAME_EVENT_THRESHOLD"])
         ids = [[self.articles[i].id for i in c] for c in clusters]
         return score_clusters(ids, self.gold).bcubed_f1
-
 
     def ceiling(self, steps: int = 400) -> float:
         """B-cubed F1 with the terms fitted on this set and the best threshold for it.

