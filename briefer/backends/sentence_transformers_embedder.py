@@ -33,7 +33,8 @@ class SentenceTransformersEmbedder:
         try:
             return SentenceTransformer(self.model)
         except Exception as exc:  # any load failure is a user-fixable model problem
-            raise ModelError(f"Could not load embedding model {self.model}: {exc}.") from None
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+            raise ModelError(f"Could not load embedding model {self.model}: {reason}.") from None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if self._model is None:
