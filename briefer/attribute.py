@@ -14,12 +14,16 @@ as evidence so a reader can check the claim in the outlet's own words.
 
 A sentence that states figures (a date, a toll, a score) is supported only by sources that
 state the same figures somewhere: similar wording around a different number is another fact.
+Days of the week are checked more loosely: a source that names none is silent on the day (many
+reports leave it out) and may support the sentence, but one that names days, none of them the
+sentence's ("on Friday" against "ce jeudi"), reports another day and cannot.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .datetext import weekdays
 from .similarity import CachedEmbedder, mutual_matches
 from .types import Claim, Event, SummarySentence
 
@@ -32,11 +36,15 @@ def attribute_sentence(text: str, event: Event, embedder: CachedEmbedder) -> Sum
 
     vec = embedder.embed([text])[0]
     figures = salient_numbers(text)
+    days = weekdays(text)
     sentence = SummarySentence(text=text)
     for article in event.articles:
         sents = embedder.sentences(article)
-        if not sents or not figures <= salient_numbers(article.title + "\n" + article.body):
+        whole = article.title + "\n" + article.body
+        if not sents or not figures <= salient_numbers(whole):
             continue  # a source that never states the sentence's figures cannot support it
+        if days and (named := weekdays(whole)) and not days & named:
+            continue  # it names other days of the week: another day's report
         sims = embedder.embed(sents) @ vec
         best = int(np.argmax(sims))
         if (sims[best] >= SUPPORT_MIN and sims[best] - float(sims.mean()) >= SUPPORT_GAP) or (
@@ -64,8 +72,10 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
     MATCH_MARGIN over both sentences' runner-up neighbours); claims are the connected groups
     of such matches. A claim is shown in the event's language when one of its sources says it
     in that language, else in the first source's words. Shared claims whose sources give
-    different figures are conflicts. Ranking: most distinct articles first, then the
-    position in the representative article.
+    different figures, or name different days of the week, are conflicts (an article's version
+    is all its sentences in the claim: a chain of matches can pull in a neighbouring sentence,
+    whose "since Saturday" is no answer to another's "from Thursday"). Ranking: most
+    distinct articles first, then the position in the representative article.
     """
     arts = event.articles
     sents = [[s for s in embedder.sentences(a) if s != a.title] for a in arts]
@@ -96,12 +106,14 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
     for members in groups.values():
         members.sort()
         evidence: dict[str, str] = {}
+        said: dict[str, list[str]] = {}  # all of each article's sentences in the claim
         for ai, si in members:
             evidence.setdefault(arts[ai].id, sents[ai][si])
+            said.setdefault(arts[ai].id, []).append(sents[ai][si])
         own = [m for m in members if arts[m[0]].language == event.language]
         ai, si = (own or members)[0]
         kind = "shared" if len(evidence) > 1 else "single-source"
-        if kind == "shared" and _figures_disagree(list(evidence.values())):
+        if kind == "shared" and _versions_disagree([" ".join(s) for s in said.values()]):
             kind = "conflict"
         claims.append((members[0], Claim("", sents[ai][si], arts[ai].language,
                                          list(evidence), evidence, kind)))
@@ -113,13 +125,13 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
     return out
 
 
-def _figures_disagree(versions: list[str]) -> bool:
-    """True when two versions both state figures and each has one the other lacks."""
+def _versions_disagree(versions: list[str]) -> bool:
+    """True when two versions both state figures, or both name days of the week, and each
+    has one the other lacks ("41 killed" and "58 killed"; "on Thursday" and "vendredi")."""
     from .group import salient_numbers
 
-    figures = [salient_numbers(v) for v in versions]
-    return any(
-        a and b and (a - b) and (b - a)
-        for k, a in enumerate(figures)
-        for b in figures[k + 1 :]
-    )
+    for facts in ([salient_numbers(v) for v in versions], [weekdays(v) for v in versions]):
+        if any(a and b and (a - b) and (b - a)
+               for k, a in enumerate(facts) for b in facts[k + 1 :]):
+            return True
+    return False

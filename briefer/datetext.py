@@ -111,6 +111,12 @@ def _full_date(match: re.Match[str]) -> date | None:
     return None
 
 
+def weekdays(text: str) -> frozenset[int]:
+    """Every day of the week the text names (0 = Monday), in any of the languages above."""
+    found = (_month_of(m, "w") for m in _WEEKDAY.finditer(text))
+    return frozenset(day for day in found if day is not None)
+
+
 def lead_weekday(article: Article) -> int | None:
     """The day of the week the lead names first (0 = Monday), from a weekday name or a full
     date; None when the lead names neither."""

