@@ -116,7 +116,6 @@ class LabelledSet:
         i, j = self.index.T
         scores[i, j] = scores[j, i] = totals
         size = np.ones(n)
-        alive = np.ones(n, dtype=bool)
         label = np.arange(n)
         ids = [a.id for a in self.articles]
 
@@ -131,13 +130,11 @@ class LabelledSet:
             a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
             if not np.isfinite(scores[a, b]):
                 break
+            # merged clusters' rows are -inf, so they stay out of every new average
             merged = (size[a] * scores[a] + size[b] * scores[b]) / (size[a] + size[b])
             scores[a], scores[:, a] = merged, merged
             scores[b], scores[:, b] = -np.inf, -np.inf
-            scores[a, a] = -np.inf
-            scores[~alive, a] = scores[a, ~alive] = -np.inf
             size[a] += size[b]
-            alive[b] = False
             label[label == label[b]] = label[a]
             best = max(best, f1())
         return best
