@@ -10,7 +10,7 @@ day is named; later paragraphs name the background's days.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from .types import Article
 
@@ -132,3 +132,183 @@ def lead_weekday(article: Article) -> int | None:
             found.append((m.start(), d.weekday()))
             break
     return min(found)[1] if found else None
+
+
+# --- dates written out: feed dates in any language, and the date of a text's dateline --------
+
+# Month names and abbreviations as feeds and datelines write them (nominative and genitive,
+# with and without accents), wider than _MONTH_NAMES: only read where a day and a year stand
+# beside the name, so "set" or "out" cannot be taken for a month in running text.
+_MONTHS_WIDE: dict[int, tuple[str, ...]] = {
+    1: ("janv", "ene", "gen", "genn", "jänner", "jän", "januar", "janeiro", "enero", "gennaio",
+        "janvier", "january", "januari", "jan", "ocak", "января", "январь", "янв", "ιαν",
+        "sty", "stycznia", "leden", "ledna", "tammikuuta", "janvāris", "janvārī"),
+    2: ("févr", "fevr", "fév", "fev", "feb", "febr", "february", "février", "fevrier", "febrero",
+        "febbraio", "februar", "fevereiro", "februari", "şubat", "subat", "февраля", "февраль",
+        "фев", "lut", "lutego", "února", "helmikuuta", "februāris", "februārī"),
+    3: ("mar", "mär", "mrz", "märz", "march", "mars", "marzo", "março", "marco", "maret",
+        "maart", "mart", "марта", "март", "мар", "marca", "března", "maaliskuuta", "martā"),
+    4: ("apr", "avr", "abr", "april", "avril", "abril", "aprile", "nisan", "апреля", "апрель",
+        "kwi", "kwietnia", "dubna", "huhtikuuta", "aprīlī", "aprīlis"),
+    5: ("may", "mai", "mayo", "maggio", "maio", "mei", "mag", "mayıs", "mayis", "мая", "май",
+        "maj", "maja", "května", "toukokuuta", "maijā", "maijs"),
+    6: ("jun", "juin", "june", "junio", "giugno", "juni", "junho", "giu", "haziran", "июня",
+        "июнь", "июн", "cze", "czerwca", "června", "kesäkuuta", "jūnijā", "jūnijs"),
+    7: ("jul", "juil", "july", "juillet", "julio", "luglio", "juli", "julho", "lug",
+        "temmuz", "июля", "июль", "июл", "lip", "lipca", "července", "heinäkuuta", "jūlijā",
+        "jūlijs"),
+    8: ("aug", "ago", "août", "aout", "august", "agosto", "agustus", "augustus", "ağustos",
+        "agu", "agt", "августа", "август", "авг", "sie", "sierpnia", "srpna", "elokuuta",
+        "augustā", "augusts"),
+    9: ("sep", "sept", "set", "september", "septembre", "septiembre", "settembre", "setembro",
+        "eylül", "eylul", "сентября", "сентябрь", "сен", "wrz", "września", "září",
+        "syyskuuta", "septembrī", "septembris"),
+    10: ("oct", "okt", "out", "ott", "october", "octobre", "octubre", "ottobre", "oktober",
+         "outubro", "ekim", "октября", "октябрь", "окт", "paź", "października", "října",
+         "lokakuuta", "oktobrī", "oktobris"),
+    11: ("nov", "nop", "november", "novembre", "noviembre", "novembro", "nopember", "kasım",
+         "kasim", "ноября", "ноябрь", "ноя", "lis", "listopada", "listopadu", "marraskuuta",
+         "novembrī", "novembris"),
+    12: ("dec", "dez", "dic", "déc", "des", "december", "décembre", "decembre", "diciembre",
+         "dicembre", "dezember", "dezembro", "desember", "aralık", "aralik", "декабря",
+         "декабрь", "дек", "gru", "grudnia", "prosince", "joulukuuta", "decembrī",
+         "decembris"),
+}
+_MONTH_KEY = {w: n for n, words in _MONTHS_WIDE.items() for w in words}
+_MONTH_WORD = "|".join(sorted((re.escape(w) for w in _MONTH_KEY), key=len, reverse=True))
+_ZONES = {"gmt": 0, "ut": 0, "utc": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5,
+          "mst": -7, "mdt": -6, "pst": -8, "pdt": -7, "cet": 1, "cest": 2, "bst": 1,
+          "ist": 5.5, "jst": 9, "kst": 9, "msk": 3, "aest": 10, "aedt": 11, "brt": -3}
+_TIME = r"(?P<hh>\d{1,2})[:h.](?P<mi>\d\d)(?::(?P<ss>\d\d))?(?:\s*(?P<ampm>[ap]\.?m\.?))?"
+_ZONE = r"(?P<zone>[+-]\d\d:?\d\d|[A-Za-z]{1,5}(?![\w]))"
+# "24 Set 2018 19:42:40 -0300", "26, Abril, 2022", "15 августа 2016, 13:43", "5. Mai 2020"
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?<![\w])(?P<d>\d{{1,2}})(?:\.|º|er|st|nd|rd|th)?,?\s+(?:de\s+)?(?P<mon>{_MONTH_WORD})"
+    rf"\.?,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)(?!\d)(?:,?\s*(?:à|a las|um|at|в|às|-)?\s*{_TIME})?"
+    rf"(?:\s*{_ZONE})?", re.I)
+# "March 13, 2015 9:00PM", "Fri Mar 13 21:30:09 EST 2015"
+_MONTH_DAY_YEAR = re.compile(
+    rf"(?<![\w])(?P<mon>{_MONTH_WORD})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
+    rf"(?:(?P<y>(?:19|20)\d\d)(?!\d)(?:,?\s*(?:at\s+)?{_TIME})?(?:\s*{_ZONE})?"
+    rf"|{_TIME.replace('?P<', '?P<c')}\s+(?P<czone>[A-Za-z]{{2,5}}\s+)?(?P<cy>(?:19|20)\d\d))",
+    re.I)
+# "24.09.2018 19:42", "21/11/2022", "2016年10月14日07:17", "2017-03-10 08:42:00"
+_NUMERIC = re.compile(
+    r"(?<![\d/.-])(?:(?P<iy>(?:19|20)\d\d)[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?!\d)"
+    r"|(?P<cy>(?:19|20)\d\d)\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})\s*日"
+    r"|(?P<nd>\d{1,2})[./](?P<nm>\d{1,2})[./](?P<ny>(?:19|20)\d\d)(?!\d))"
+    rf"(?:[T\s,]*(?:-\s*)?{_TIME})?", re.I)
+
+
+def _offset(zone: str | None) -> str:
+    if not zone:
+        return ""
+    zone = zone.strip()
+    if re.fullmatch(r"[+-]\d\d:?\d\d", zone):
+        return zone[:3] + ":" + zone[-2:]
+    hours = _ZONES.get(zone.lower())
+    if hours is None:
+        return ""
+    sign = "-" if hours < 0 else "+"
+    minutes = int(abs(hours) * 60)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _assemble(y: str, mo: int, d: str, g: dict[str, str | None], prefix: str = "",
+              zone: str | None = None) -> str | None:
+    try:
+        day = date(int(y), mo, int(d))
+    except ValueError:
+        return None
+    hh, mi = g.get(prefix + "hh"), g.get(prefix + "mi")
+    if hh is None or mi is None:
+        return day.isoformat()
+    hour = int(hh)
+    ampm = (g.get(prefix + "ampm") or "").replace(".", "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or int(mi) > 59:
+        return day.isoformat()
+    return f"{day.isoformat()}T{hour:02d}:{int(mi):02d}:{int(g.get(prefix + 'ss') or 0):02d}" \
+        + _offset(zone)
+
+
+def _date_in(text: str, numeric_first: bool = False) -> tuple[int, str] | None:
+    """The first written date in ``text``: (position, ISO date or datetime)."""
+    text = text.translate(_DIGITS)
+    found: list[tuple[int, str]] = []
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        iso = _assemble(m["y"], _MONTH_KEY[m["mon"].lower()], m["d"], m.groupdict(),
+                        zone=m["zone"])
+        if iso:
+            found.append((m.start(), iso))
+            break
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        g = m.groupdict()
+        mon = _MONTH_KEY[m["mon"].lower()]
+        iso = (_assemble(g["y"], mon, g["d"], g, zone=g["zone"]) if g["y"]
+               else _assemble(g["cy"], mon, g["d"], g, prefix="c", zone=g["czone"]))
+        if iso:
+            found.append((m.start(), iso))
+            break
+    for m in _NUMERIC.finditer(text):
+        g = m.groupdict()
+        if g["iy"]:
+            iso = _assemble(g["iy"], int(g["im"]), g["id"], g)
+        elif g["cy"]:
+            iso = _assemble(g["cy"], int(g["cm"]), g["cd"], g)
+        else:
+            day, month = int(g["nd"]), int(g["nm"])
+            if month > 12 >= day:  # 3/25/2020: month first
+                day, month = month, day
+            iso = _assemble(g["ny"], month, str(day), g)
+        if iso:
+            found.append((m.start(), iso))
+            break
+    return min(found) if found else None
+
+
+def parse_date(value: str | None) -> str | None:
+    """An ISO-8601 date or datetime from a date as a feed or page writes it, in any of the
+    languages above: "Seg, 24 Set 2018 19:42:40 -0300" -> "2018-09-24T19:42:40-03:00".
+
+    The offset the value states is kept (a feed's day is the day in its own time zone); a
+    value with a time and no zone gives a naive datetime. None when no full date is found.
+    """
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:  # ISO-8601 as it is
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return when.isoformat(timespec="seconds") if ("T" in value or " " in value) \
+            else when.date().isoformat()
+    except ValueError:
+        pass
+    found = _date_in(value)
+    return found[1] if found else None
+
+
+# How far into a text its dateline or opening date may sit.
+TEXT_DATE_LINES = 3
+TEXT_DATE_CHARS = 300
+
+
+def text_date(text: str, title: str | None = None) -> str | None:
+    """The date a text states for itself, from its dateline or first lines: "Jakarta, Senin
+    (21/11/2022)", "(13/11/2018)", "Frankfurt, 5. Mai 2020 (dpa)", "2016年10月14日".
+
+    Only the first few lines (at most ``TEXT_DATE_CHARS`` characters) are read: later
+    paragraphs name the background's dates, not the report's. ISO date (or datetime when a
+    time stands beside it); None when the opening names no full date.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lead = "\n".join(([title] if title else []) + lines[:TEXT_DATE_LINES])[:TEXT_DATE_CHARS]
+    found = _date_in(lead)
+    return found[1] if found else None
+
+
+def article_date(article: Article) -> str | None:
+    """:func:`text_date` of an article: its dateline or lead paragraphs."""
+    return text_date("\n".join(article.paragraphs[:TEXT_DATE_LINES]), article.title)

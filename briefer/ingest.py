@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .datetext import TEXT_DATE_LINES, text_date
 from .outlets import Registry, load_registry
 from .text import ends_like_sentence, fold, normalize_space, split_sentences
 from .types import Article, Skipped
@@ -57,10 +58,108 @@ SOURCE_LINE_RE = re.compile(
 )
 CREDIT_RE = re.compile(
     r"^(?:artikel ini ditulis oleh|ditulis oleh|editor|penyunting|redaktur|pewarta|reporter|"
-    r"penulis|written by|reporting by|editing by|edited by|rédaction|rédigé par|"
-    r"ویراستار|تنظیم|المحرر|تحرير)\b\s*:?.*$",
+    r"penulis|written by|reporting by|additional reporting by|editing by|edited by|"
+    r"compiled by|rédaction|rédigé par|édité par|redacción|edición|edição|redazione|"
+    r"redaktion|bearbeitet von|redaktor|редактор|редакция|editör|muhabir|"
+    r"ویراستار|تنظیم|المحرر|تحرير|责任编辑|编辑|記者|撰文)\b\s*[:：]?.*$",
     re.I,
 )
+# Furniture lines, by what they open with (compared after `fold`, so case and accents of the
+# lexicon below do not matter). Each family in at least en, de, fr, es, pt, it, id, fa, ar, ru,
+# tr, zh; a line is furniture only when it is short (FURNITURE_WORDS).
+FURNITURE_OPENINGS: dict[str, tuple[str, ...]] = {
+    "related links": (
+        "related:", "related coverage", "read more:", "read more", "read also", "see also",
+        "more on this", "more:", "also read", "mehr zum thema", "lesen sie auch", "lesen sie",
+        "auch interessant", "weitere artikel", "das könnte sie auch interessieren", "lire aussi",
+        "voir aussi", "à lire aussi", "a lire aussi", "lea también", "lee también", "leer más",
+        "ver también", "te puede interesar", "leia também", "veja também", "leia mais",
+        "saiba mais", "leggi anche", "potrebbe interessarti", "baca juga", "baca:", "simak juga",
+        "lihat juga", "читайте также", "смотрите также", "читать также", "ayrıca bakınız",
+        "ilgili haber", "ilgili haberler", "devamını oku", "اقرأ أيضا", "اقرأ أيضاً", "اقرأ ايضا",
+        "اقرأ المزيد", "بیشتر بخوانید", "بخوانید", "مطالب مرتبط", "相关阅读", "相关新闻",
+        "延伸阅读", "推荐阅读", "关联阅读", "関連記事", "czytaj także", "czytaj też",
+        "czytaj więcej", "dowiedz się więcej", "our standards", "unsere standards",
+    ),
+    "continue reading": (
+        "continue reading", "read full article", "read the full article", "to read this article",
+        "click here to read", "read the full story", "weiterlesen", "mehr lesen",
+        "zum artikel", "lire la suite", "la suite", "seguir leyendo", "continuar leyendo",
+        "continuar lendo", "continue lendo", "continua a leggere", "leggi tutto",
+        "selengkapnya", "baca selengkapnya", "читать далее", "читать полностью",
+        "devamını okumak", "haberin devamı", "ادامه مطلب", "ادامه خبر", "لقراءة المزيد",
+        "阅读全文", "查看全文", "続きを読む",
+    ),
+    "newsletter": (
+        "sign up here", "sign up for", "sign up to", "subscribe to our", "subscribe now",
+        "get our newsletter", "newsletter abonnieren", "jetzt abonnieren", "abonnieren sie",
+        "inscrivez-vous", "abonnez-vous", "recevez notre newsletter", "suscríbete",
+        "suscribete", "recibe nuestro", "assine", "inscreva-se", "receba nossa newsletter",
+        "iscriviti", "abbonati", "berlangganan", "daftar newsletter", "подпишитесь",
+        "подписывайтесь", "abone ol", "bültenimize", "اشترك", "عضویت در خبرنامه",
+        "订阅", "关注我们",
+    ),
+    "paywall": (
+        "this article is for subscribers", "subscribe to continue", "subscribe to read",
+        "already a subscriber", "wählen sie ihren zugang", "dieser artikel ist nur",
+        "jetzt weiterlesen", "réservé aux abonnés", "cet article est réservé",
+        "exclusivo para suscriptores", "contenido exclusivo", "exclusivo para assinantes",
+        "conteúdo exclusivo", "riservato agli abbonati", "articolo riservato",
+        "khusus pelanggan", "доступно только подписчикам", "abonelere özel", "ویژه مشترکان",
+        "للمشتركين فقط", "付费阅读", "この記事は会員限定", "会員限定", "brak dostępu",
+    ),
+    "update stamp": (
+        "stand:", "aktualisiert am", "aktualisiert:", "zuletzt aktualisiert", "updated:",
+        "last updated", "updated on", "mis à jour le", "mis à jour :", "publié le",
+        "actualizado", "atualizado em", "atualizado às", "aggiornato", "diperbarui",
+        "обновлено", "güncelleme:", "güncellenme", "آخر تحديث", "بهروزرسانی",
+        "به‌روزرسانی", "更新时间", "发布时间", "发稿时间", "aktualizacja:", "publikacja:",
+        "published:", "veröffentlicht am",
+    ),
+    "photo credit": (
+        "bild:", "foto:", "fotos:", "photo:", "photos:", "image:", "imagen:", "crédit photo",
+        "crédito:", "créditos:", "foto di", "credit:", "кадр:", "фото:", "fotoğraf:",
+        "عکس:", "الصورة:", "图片来源", "图片：", "写真：", "photo credit",
+    ),
+    "cookies": (
+        "we use cookies", "this site uses cookies", "this website uses cookies",
+        "wir verwenden cookies", "diese website verwendet cookies", "nous utilisons des cookies",
+        "ce site utilise des cookies", "utilizamos cookies", "este sitio utiliza cookies",
+        "usamos cookies", "este site utiliza cookies", "utilizziamo i cookie",
+        "questo sito utilizza", "kami menggunakan cookie", "мы используем файлы cookie",
+        "мы используем cookie", "çerez kullanıyoruz", "çerezler", "نحن نستخدم ملفات",
+        "از کوکی", "我们使用cookie", "本网站使用cookie", "mēs izmantojam sīkdatnes",
+        "šī vietne izmanto sīkdatnes", "sīkdatnes",
+    ),
+    "comments": (
+        "comments", "show comments", "view comments", "kommentare", "leserkommentare",
+        "commentaires", "comentarios", "comentários", "commenti", "komentar", "комментарии",
+        "yorumlar", "التعليقات", "نظرات", "评论", "コメント",
+    ),
+    "press release": (
+        "for more information", "for further information", "about the company",
+        "media contact", "press contact", "pressekontakt", "contact presse",
+        "contacto de prensa",
+    ),
+}
+FURNITURE_WORDS = 25  # a longer line is text, whatever it opens with
+_OPENINGS = sorted(((fold(o), kind) for kind, ops in FURNITURE_OPENINGS.items() for o in ops),
+                   key=lambda x: -len(x[0]))
+# "941 comments", "5 Kommentare", "12 commentaires", "3 تعليقات": a counter, not a sentence.
+COUNTER_RE = re.compile(r"^\(?\d[\d.,]*\s*[kK]?\)?\s+\w+(?:\s+\w+)?$")
+# Link-like: a bare URL, a handle, an embedded post's signature, an arrow or "»" lead-in.
+LINK_LIKE_RE = re.compile(
+    r"(?:https?://|www\.|pic\.twitter\.com/|\s@\w{2,}|\(@\w+\)|^[»›→>]+|[»›→]$|>>\s*$)",
+    re.I)
+# The credit lines that name an agency an article relays: "(FR mit dpa)", "(AFP)", "Con
+# información de Télam", "with Reuters", "com agências", "(dpa/AFP)".
+VIA_LINE_RE = re.compile(
+    r"^[(\[]?\s*(?:[A-Za-z][\w.]{0,12}\s+)?(?:mit|with|avec|con|com|dengan|с|ile|mit material von|"
+    r"con información de|con informacion de|com informações d[aoe]s?|com informações|"
+    r"avec l'|according to|nach angaben von|selon|según|segundo|secondo|sumber:?)\s+"
+    r"(?P<src>[^()\[\]\n,;:]{2,40}?)\s*[)\]]?\s*\.?$", re.I)
+AGENCY_PAREN_RE = re.compile(r"^\(\s*(?P<src>[A-Za-z][\w.]{1,12}(?:\s*/\s*[A-Za-z][\w.]{1,12})*)"
+                             r"\s*\)\.?$")
 INITIALS_RE = re.compile(r"^(?:[A-Z][a-z]?\.){1,4}$|^[A-Z]{1,3}/[A-Z]{1,3}$")
 # "Moskow, Suarathailand- ", "MOSCOW (MNTV) — ", "Moscou, (SANA) – ", "Teheran, Aktual.com – "
 DATELINE_RE = re.compile(
@@ -190,7 +289,37 @@ def strip_markdown(line: str) -> str:
 
 
 def is_short_line(line: str, words: int = 6) -> bool:
-    return len(line.split()) <= words and not ends_like_sentence(line)
+    from .pages import word_count
+
+    return word_count(line) <= words and not ends_like_sentence(line)
+
+
+def furniture(line: str, key: str | None = None) -> str | None:
+    """What kind of page furniture a line is ("related links", "cookies", …), or None."""
+    from .pages import word_count
+
+    key = key if key is not None else fold(line)
+    if word_count(line) > FURNITURE_WORDS:
+        return None
+    for opening, kind in _OPENINGS:
+        if key.startswith(opening) and (
+            len(key) == len(opening) or not key[len(opening)].isalnum()
+            or not opening[-1].isalnum()
+        ):
+            if kind == "comments" and word_count(line) > 3:
+                continue  # "Comments are closed on…" is a sentence about comments, keep it
+            return kind
+    if kind_cookie(key):
+        return "cookies"
+    return None
+
+
+def kind_cookie(key: str) -> bool:
+    """A consent banner line: names cookies and asks to accept or consent."""
+    return ("cookie" in key or "sīkdatn" in key or "çerez" in key or "куки" in key) and any(
+        w in key for w in ("accept", "akzept", "consent", "zustimm", "acept", "aceit", "accett",
+                           "setuju", "соглас", "kabul", "piekrīt", "privacy", "datenschutz",
+                           "confidentialité", "privacidad", "privacidade"))
 
 
 def looks_like_headline(line: str, language: str = "en") -> bool:
@@ -259,13 +388,29 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
 
     kept: list[str] = []
     ended = False
-    for line, key in zip(lines, keys, strict=True):
+    n = len(lines)
+    for index, (line, key) in enumerate(zip(lines, keys, strict=True)):
         if not key:
             continue
+        edge = index < 2 or index >= n - 3  # a source or credit line stands first or last
         src = SOURCE_LINE_RE.match(line)
         if src:
-            meta.via = meta.via or src.group("src").strip()
+            name = src.group("src").strip()
+            if edge and len(name.split()) <= 5 and "," not in name:
+                meta.via = meta.via or name
+                continue
+            if not edge:  # "Source: CDC, …" under a chart: a caption, not a credit line
+                continue
+        credit = (VIA_LINE_RE.match(line) or AGENCY_PAREN_RE.match(line)) if edge else None
+        if credit and len(line.split()) <= 8:
+            meta.via = meta.via or credit.group("src").split("/")[0].strip()
             continue
+        if furniture(line, key):
+            continue
+        if (index < 2 or index >= n - 4) and len(line.split()) <= 12 and (
+            COUNTER_RE.match(line) or LINK_LIKE_RE.search(line)
+        ):
+            continue  # structural: a counter or a link at the body's start or end
         if key in END_MARKERS or END_MARKER_RE.match(line):
             ended = True
             continue
@@ -277,7 +422,7 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
             short_counts[key] > 1 or key in BYLINE_WORDS or key.split()[0] in BYLINE_WORDS
         ):
             continue
-        if CREDIT_RE.match(line) and len(line.split()) <= 8:
+        if CREDIT_RE.match(line) and len(line.split()) <= 16:
             continue
         if INITIALS_RE.match(line):
             continue
@@ -297,6 +442,14 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
             meta.via = meta.via or (m.group("via") or "").strip() or None
             break
 
+    # A first paragraph that is a near-copy of the headline (the headline set again, a
+    # variant of it) adds nothing.
+    if title and len(kept) > 1:
+        from .pages import agreement, word_count
+
+        if agreement(title, kept[0]) >= 0.8 and word_count(kept[0]) <= 1.5 * word_count(title):
+            kept = kept[1:]
+
     # Decks and repeated leads: drop a paragraph whose wording another one repeats in full.
     keys = [fold(p) for p in kept]
     kept = [
@@ -311,14 +464,34 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
 
 
 def detect_language(text: str) -> str:
-    import py3langid
-
-    lang, _ = py3langid.classify(text[:4000])
-    return lang
+    return detect_language_confidence(text)[0]
 
 
-def parse_article(text: str, article_id: str, path: str | None = None) -> Article:
-    """Turn one file's text into an Article; raise ValueError when nothing usable is left."""
+# Below this probability a detection loses to the language a feed or page declares.
+CONFIDENT_LANGUAGE = 0.9
+
+
+def detect_language_confidence(text: str) -> tuple[str, float]:
+    """(ISO 639-1 code, probability 0-1) of the text's language (py3langid)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    lang, prob = _IDENTIFIER.classify(text[:4000])
+    return lang, float(prob)
+
+
+_IDENTIFIER = None
+
+
+def parse_article(text: str, article_id: str, path: str | None = None,
+                  language_hint: str | None = None) -> Article:
+    """Turn one file's text into an Article; raise ValueError when nothing usable is left.
+
+    ``language_hint`` is what the source declares (a feed's ``<language>``): it is used only
+    when detection on the text itself is not confident (short items, mixed text).
+    """
     text = normalize_space(text.replace("\r\n", "\n").replace("\r", "\n"))
     meta, text = split_front_matter(text)
     md = path is not None and path.lower().endswith(".md")
@@ -327,7 +500,11 @@ def parse_article(text: str, article_id: str, path: str | None = None) -> Articl
     if not lines:
         raise ValueError("no text after the front matter")
 
-    language = meta.get("language") or detect_language("\n".join(lines))
+    language = meta.get("language")
+    if not language:
+        language, confidence = detect_language_confidence("\n".join(lines))
+        if language_hint and confidence < CONFIDENT_LANGUAGE:
+            language = language_hint
     title = meta.get("title")
     derived = False
     if title is None and looks_like_headline(lines[0], language) and len(lines) > 1:
@@ -337,6 +514,10 @@ def parse_article(text: str, article_id: str, path: str | None = None) -> Articl
         raise ValueError("no article text left after removing page furniture")
     if title is None:
         title, derived = derive_headline(body_lines[0][:2000], language), True
+    published, published_from = meta.get("published"), "front-matter"
+    if not published:
+        published = text_date("\n".join(lines[:TEXT_DATE_LINES]))
+        published_from = "text" if published else None
 
     return Article(
         id=article_id,
@@ -347,7 +528,8 @@ def parse_article(text: str, article_id: str, path: str | None = None) -> Articl
         url=meta.get("url"),
         outlet=meta.get("outlet") or found.outlet,
         via=found.via if found.via != (meta.get("outlet") or found.outlet) else None,
-        published=meta.get("published"),
+        published=published,
+        published_from=published_from,
         place=found.place,
         title_derived=derived,
     )

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import UsageError
 from .text import fold
@@ -20,7 +21,7 @@ from .text import fold
 DEFAULT_REGISTRY = Path(__file__).with_name("outlets.toml")
 TYPES = frozenset({"state agency", "news agency", "public broadcaster", "state media",
                    "private", "aggregator"})
-_FIELDS = frozenset({"name", "aliases", "country", "language", "type", "homepage"})
+_FIELDS = frozenset({"name", "aliases", "country", "language", "type", "homepage", "domains"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Outlet:
     language: str | None = None
     homepage: str | None = None
     aliases: tuple[str, ...] = ()
+    # Hosts whose pages this outlet publishes ("nytimes.com", "arabic.cnn.com"); a page or
+    # feed item is the outlet's when its host is one of them or under one of them.
+    domains: tuple[str, ...] = ()
 
     @property
     def is_agency(self) -> bool:
@@ -45,11 +49,32 @@ class Outlet:
 class Registry:
     outlets: list[Outlet] = field(default_factory=list)
     _by_key: dict[str, Outlet] = field(default_factory=dict)
+    _by_domain: dict[str, Outlet] = field(default_factory=dict)
 
     def add(self, outlet: Outlet) -> None:
         self.outlets.append(outlet)
+        hosts = [*outlet.domains]
+        if outlet.homepage and not outlet.domains:
+            hosts.append(urlsplit(outlet.homepage).hostname or "")
+        for host in hosts:
+            host = host.lower().strip(".").removeprefix("www.")
+            if host:
+                self._by_domain.setdefault(host, outlet)
         for name in (outlet.name, *outlet.aliases):
             self._by_key.setdefault(fold(name), outlet)
+
+    def by_host(self, url_or_host: str | None) -> Outlet | None:
+        """The outlet that publishes under this URL's host: the most specific registered
+        domain that the host is, or lies under ("arabic.cnn.com" before "cnn.com")."""
+        if not url_or_host:
+            return None
+        host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+        labels = (host or "").lower().strip(".").removeprefix("www.").split(".")
+        for i in range(len(labels) - 1):
+            found = self._by_domain.get(".".join(labels[i:]))
+            if found is not None:
+                return found
+        return None
 
     def resolve(self, name: str | None) -> Outlet | None:
         """The registry entry for ``name``, if any (exact match after folding)."""
@@ -93,5 +118,6 @@ def _load(path: str) -> Registry:
             raise UsageError(f"Outlet registry {path}, entry {k}: type {kind!r} is not one of "
                              f"{', '.join(sorted(TYPES))}.")
         registry.add(Outlet(entry["name"], kind, entry.get("country"), entry.get("language"),
-                            entry.get("homepage"), tuple(entry.get("aliases", ()))))
+                            entry.get("homepage"), tuple(entry.get("aliases", ())),
+                            tuple(entry.get("domains", ()))))
     return registry

@@ -38,6 +38,8 @@ from . import __version__
 from .ingest import SUFFIXES as TEXT_SUFFIXES
 from .ingest import IngestResult, ingest, parse_article, resolve_outlet
 from .outlets import Registry, load_registry
+from .datetext import parse_date
+from .pages import registrable_domain
 from .text import fold, normalize_space
 from .types import Article, Skipped
 
@@ -225,13 +227,21 @@ class _Reader:
             self.skip(where, str(exc))
 
     def make(self, article_id: str, meta: dict[str, str | None], text: str,
-             path: str | None) -> Article:
-        """An Article from text and known metadata, cleaned by the same rules as files."""
+             path: str | None, published_from: str | None = None,
+             language_hint: str | None = None) -> Article:
+        """An Article from text and known metadata, cleaned by the same rules as files.
+
+        ``published_from`` says where a given ``published`` came from ("page", "feed", …);
+        without one, the text's own dateline may date it ("text").
+        """
         meta = {k: _one_line(v) for k, v in meta.items() if v and _one_line(v)}
         head = "".join(f"{k}: {v}\n" for k, v in meta.items())
-        article = parse_article(f"---\n{head}---\n{text}", article_id, path)
+        article = parse_article(f"---\n{head}---\n{text}", article_id, path,
+                                language_hint=language_hint)
         if meta.get("title"):  # front matter strips quotes at both ends; keep the exact title
             article = replace(article, title=meta["title"])
+        if meta.get("published") and published_from:
+            article = replace(article, published_from=published_from)
         return resolve_outlet(article, self.registry)
 
     # --- pages ---
@@ -240,12 +250,22 @@ class _Reader:
                   path: str | None) -> None:
         def make() -> Article:
             page = extract_page(data, url)
+            page_url = page.get("url") or url
             return self.make(article_id, {
-                "title": page.get("title"), "url": url or page.get("url"),
-                "outlet": page.get("sitename"), "published": page.get("date"),
-            }, page["text"], path)
+                "title": page.get("title"), "url": page_url,
+                "outlet": self.outlet_for(page_url, page.get("outlet")),
+                "published": page.get("published"),
+            }, page["text"], path, published_from=page.get("published_from"))
 
         self.add(where, make)
+
+    def outlet_for(self, url: str | None, named: str | None) -> str | None:
+        """The publication: the registry's entry for the URL's domain, else the name the
+        source gives, else the registrable domain."""
+        known = self.registry.by_host(url)
+        if known is not None:
+            return known.name
+        return named or registrable_domain(url)
 
     # --- JSON Lines ---
 
@@ -298,19 +318,50 @@ class _Reader:
             self.skip(where, "not an RSS or Atom feed" + (f" ({reason})" if reason else ""))
             return
         feed = parsed.feed
-        outlet = _plain(feed.get("title", "")) or None
+        channel_link = feed.get("link") or base_url or None
+        channel_title = _plain(feed.get("title", ""))
         language = _primary_language(feed.get("language"))
         entries = parsed.entries[: self.options.max_items]
         if len(parsed.entries) > len(entries):
             log.warning("%s: only the first %d of %d items read (fetch.max_items)", where,
                         len(entries), len(parsed.entries))
         log.info("%s: %d items", where, len(entries))
-        for number, entry in enumerate(entries, 1):
+        links = []
+        for entry in entries:
             link = entry.get("link") or None
-            if link and base_url:
-                link = urljoin(base_url, link)
+            links.append(urljoin(base_url, link) if link and base_url else link)
+        series = template_series([_plain(e.get("title", "")) for e in entries])
+        for number, (entry, link) in enumerate(zip(entries, links, strict=True), 1):
             spot = f"{where} item {number}" + (f" ({link})" if link else "")
-            self.add(spot, lambda e=entry, u=link: self.feed_item(e, u, where, outlet, language))
+            if (why := advertisement(_plain(entry.get("title", "")), link)) or (
+                why := series.get(number - 1)
+            ):
+                self.skip(spot, why)
+                continue
+            outlet = self.feed_outlet(link, channel_link, channel_title)
+            self.add(spot, lambda e=entry, u=link, o=outlet: self.feed_item(e, u, where, o,
+                                                                            language))
+
+    def feed_outlet(self, link: str | None, channel_link: str | None,
+                    channel_title: str) -> str | None:
+        """An item's publication: the registry's entry for its link's domain or the feed's,
+        else the part of the feed's title that its domain spells ("Home | Mail Online" is a
+        page title, "LA NACION" a name), else the registrable domain. An item linking to
+        another site (a sister title) is that site's."""
+        if link and registrable_domain(link) != registrable_domain(channel_link):
+            known = self.registry.by_host(link)
+            return known.name if known else registrable_domain(link)
+        for url in (link, channel_link):
+            known = self.registry.by_host(url)
+            if known is not None:
+                return known.name
+        home = channel_link or link
+        from .pages import _SEPARATORS, matches_domain
+
+        parts = [p.strip() for p in _SEPARATORS.split(channel_title) if p.strip()]
+        named = next((p for p in parts if matches_domain(p, home) and len(p.split()) <= 4),
+                     None)
+        return named or registrable_domain(home)
 
     def feed_item(self, entry: Any, link: str | None, where: str, outlet: str | None,
                   language: str | None) -> Article:
@@ -319,21 +370,32 @@ class _Reader:
         key = entry.get("id") or link or title + "\n" + text
         article_id = _hash_id(key, link or (where if _is_url(where) else None))
         published = _feed_date(entry)
-        if not text.strip():
+        published_from = "feed" if published else None
+        if len(text.split()) < MIN_ITEM_WORDS and len(text) < 4 * MIN_ITEM_WORDS:
+            # no text, or a placeholder ("Removed for overview ..."): the page is the article
             if not link or not _is_url(link):
                 raise ValueError("the item has no text and no link to fetch")
             page = extract_page(fetch(link, self.options).data, link)
             text = page["text"]
             title = title or page.get("title") or ""
-            published = published or page.get("date")
-        meta = {"title": title, "url": link, "outlet": outlet, "published": published,
-                "language": _primary_language(entry.get("language")) or language}
-        return self.make(article_id, meta, text, None if _is_url(where) else where)
+            if not published and page.get("published"):
+                published, published_from = page["published"], page.get("published_from")
+        meta = {"title": title, "url": link, "outlet": outlet, "published": published}
+        hint = _primary_language(entry.get("language")) or language
+        return self.make(article_id, meta, text, None if _is_url(where) else where,
+                         published_from=published_from, language_hint=hint)
 
 
 def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
-    """The main text and metadata of an HTML page (trafilatura); ValueError when there is none."""
+    """The main text and metadata of an HTML page; ValueError when there is no text.
+
+    The body comes from trafilatura; headline, publication, canonical URL and original
+    publication date from :mod:`briefer.pages`, which reads every place a page states them.
+    """
     import trafilatura
+    from trafilatura.utils import load_html
+
+    from .pages import choose_outlet, choose_title, published_date, read_meta, with_lead
 
     out = trafilatura.extract(data, url=url, output_format="json", with_metadata=True,
                               include_comments=False, include_tables=False, include_images=False,
@@ -341,7 +403,22 @@ def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
     page = json.loads(out) if out else {}
     if not (page.get("text") or "").strip():
         raise ValueError("no article text found on the page")
-    return page
+    tree = load_html(data)
+    if tree is None:
+        return page
+    meta = read_meta(tree, url)
+    outlet = choose_outlet(meta, meta.url)
+    if outlet is None and not meta.url and page.get("sitename"):
+        outlet = page["sitename"]
+    published, published_from = published_date(meta, data, outlet)
+    return {
+        "text": with_lead(page["text"], meta.lead),
+        "title": choose_title(meta, outlet, meta.url, page.get("title")) or page.get("title"),
+        "url": meta.url or url,
+        "outlet": outlet,
+        "published": published,
+        "published_from": published_from,
+    }
 
 
 # --- fetching ----------------------------------------------------------------------------------
@@ -562,11 +639,82 @@ def _entry_text(entry: Any) -> str:
 
 
 def _feed_date(entry: Any) -> str | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+    """The item's own date as the feed writes it, in the feed's time zone and language
+    ("Seg, 24 Set 2018 19:42:40 -0300"); the first publication date before an update."""
+    for key in ("published", "created", "updated"):
+        found = parse_date(entry.get(key))
+        if found:
+            return found
+    for key in ("published_parsed", "created_parsed", "updated_parsed"):
         value = entry.get(key)
         if value:
             return datetime(*value[:6], tzinfo=UTC).isoformat(timespec="seconds")
     return None
+
+
+# An item with fewer words than this is a teaser or a placeholder: its page is read instead.
+MIN_ITEM_WORDS = 5
+# Items that are advertisements, by their title (any language) or their link's host.
+_AD_TITLES = frozenset(fold(t) for t in (
+    "advertisement", "advertising", "featured advertiser", "sponsored", "sponsored content",
+    "sponsored post", "paid content", "promoted", "anzeige", "werbung", "publicité",
+    "contenu sponsorisé", "publicidad", "contenido patrocinado", "patrocinado", "publicidade",
+    "conteúdo patrocinado", "pubblicità", "contenuto sponsorizzato", "iklan", "advertorial",
+    "реклама", "reklam", "إعلان", "محتوى مدعوم", "تبلیغ", "آگهی", "广告", "推广", "広告",
+))
+_AD_HOST_LABELS = frozenset({"ads", "ad", "adserver", "adclick", "doubleclick", "pheedo"})
+
+
+def advertisement(title: str, link: str | None) -> str | None:
+    """Why a feed item is an advertisement, or None."""
+    if fold(title).strip(" :-") in _AD_TITLES:
+        return f"advertisement ({title!r})"
+    host = (urlsplit(link).hostname or "") if link else ""
+    if _AD_HOST_LABELS & set(host.lower().split(".")):
+        return f"advertisement (link to the ad server {host})"
+    return None
+
+
+def template_series(titles: list[str], least: int = 3) -> dict[int, str]:
+    """Items made from one template ("Clima en X hoy: …", "X wellness calendar, Aug. 23-30"):
+    index -> reason, for every group of at least ``least`` titles that share a wording of three
+    or more words around one varying part covering most of each title."""
+    words = [t.split() for t in titles]
+    parent = list(range(len(titles)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def shared(a: list[str], b: list[str]) -> int:
+        pre = 0
+        while pre < min(len(a), len(b)) and a[pre] == b[pre]:
+            pre += 1
+        suf = 0
+        while suf < min(len(a), len(b)) - pre and a[-1 - suf] == b[-1 - suf]:
+            suf += 1
+        return pre + suf
+
+    for i in range(len(words)):
+        for j in range(i + 1, len(words)):
+            a, b = words[i], words[j]
+            if a == b or not a or not b:
+                continue
+            n = shared(a, b)
+            if n >= 3 and n >= 0.6 * max(len(a), len(b)):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(titles)):
+        groups.setdefault(root(i), []).append(i)
+    out: dict[int, str] = {}
+    for members in groups.values():
+        if len(members) >= least:
+            first = titles[members[0]]
+            for i in members:
+                out[i] = f"one of {len(members)} items made from one template (like {first!r})"
+    return out
 
 
 def _primary_language(value: str | None) -> str | None:

@@ -22,6 +22,10 @@ class Article:
     outlet: str | None = None
     via: str | None = None  # the agency the article relays or cites as its source
     published: str | None = None  # ISO-8601 date or datetime, when known
+    # Where ``published`` came from: "front-matter" (the file or JSON Lines record said so),
+    # "page" (the page's publication metadata), "feed" (the feed item's date), "url" (a date
+    # in the URL's path), "text" (inferred from the dateline or first lines); None: undated.
+    published_from: str | None = None
     place: str | None = None  # dateline place, when the article had one
     title_derived: bool = False  # True when the source had no headline and we made one
     # From the outlet registry (briefer/outlets.py), when the outlet is known there:
@@ -44,6 +48,7 @@ class Article:
             "via": self.via,
             "language": self.language,
             "published": self.published,
+            "published_from": self.published_from,
             "outlet_type": self.outlet_type,
             "outlet_country": self.outlet_country,
             "outlet_homepage": self.outlet_homepage,
@@ -57,6 +62,11 @@ class Skipped:
 
     path: str
     reason: str
+    kept: str | None = None  # for a duplicate, template or copy: the id of the article kept
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "reason": self.reason, **({"kept": self.kept} if self.kept
+                                                             else {})}
 
 
 @dataclass
@@ -155,7 +165,7 @@ class Brief:
             "generated_at": self.generated_at,
             "summarizer": {"backend": self.backend, "model": self.model},
             "warnings": list(self.warnings),
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "skipped": [s.to_dict() for s in self.skipped],
             "events": [e.to_dict() for e in self.events],
             **({"inputs": self.inputs} if self.inputs else {}),
         }
