@@ -23,12 +23,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .text import fold
 
-__all__ = ["PageMeta", "read_meta", "registrable_domain", "matches_domain", "strip_affixes"]
+__all__ = ["PageMeta", "matches_domain", "read_meta", "registrable_domain", "strip_affixes"]
 
 
 @dataclass
@@ -319,7 +320,7 @@ def _published(metas: dict[str, list[str]], ld: list[dict], tree: Any,
         if not isinstance(el.tag, str):
             continue
         prop = (el.get("itemprop") or "").lower()
-        if el.tag == "time" and el.get("pubdate") is not None or prop == "datepublished":
+        if (el.tag == "time" and el.get("pubdate") is not None) or prop == "datepublished":
             found += [el.get("datetime") or el.get("content") or el.text_content() or ""]
     parsed = [p for p in (iso_date(v) for v in found) if p]
     if not parsed:
@@ -469,7 +470,7 @@ def _tokens(text: str) -> set[str]:
     words = set(re.findall(r"\w+", folded))
     if any(_is_cjk(c) for c in folded):  # no spaces between words: character bigrams
         chars = [c for c in folded if c.isalnum()]
-        words = {a + b for a, b in zip(chars, chars[1:], strict=False)}
+        words = {a + b for a, b in pairwise(chars)}
     return words
 
 
@@ -501,7 +502,7 @@ def choose_title(meta: PageMeta, outlet: str | None, url: str | None,
     # No visible headline: a metadata title; one that another repeats without a kicker
     # ("Grenzschließungen: Deutschland, …" and "Deutschland, …") loses it.
     for title in stripped:
-        kicker, sep, rest = title.partition(": ")
+        _, sep, rest = title.partition(": ")
         if sep and any(_flat(rest) == _flat(t) for t in stripped if t != title):
             return _unquoted(rest.strip())
     return _unquoted(stripped[0]) if stripped else None

@@ -35,10 +35,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from . import __version__
+from .datetext import parse_date
 from .ingest import SUFFIXES as TEXT_SUFFIXES
 from .ingest import IngestResult, ingest, parse_article, resolve_outlet
 from .outlets import Registry, load_registry
-from .datetext import parse_date
 from .pages import registrable_domain
 from .text import fold, normalize_space
 from .types import Article, Skipped
