@@ -463,6 +463,14 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
     return kept, meta
 
 
+def _via(found: _Meta, outlet: str | None) -> str | None:
+    """The source an article names: its credit or source line, else a dateline's agency when
+    the article's outlet is another ("MOSCOW (SANA) —" on a page of MNTV)."""
+    own = outlet or found.outlet
+    via = found.via or (found.outlet if outlet and found.outlet else None)
+    return via if via and fold(via) != fold(own or "") else None
+
+
 def detect_language(text: str) -> str:
     return detect_language_confidence(text)[0]
 
@@ -527,7 +535,7 @@ def parse_article(text: str, article_id: str, path: str | None = None,
         path=path,
         url=meta.get("url"),
         outlet=meta.get("outlet") or found.outlet,
-        via=found.via if found.via != (meta.get("outlet") or found.outlet) else None,
+        via=_via(found, meta.get("outlet")),
         published=published,
         published_from=published_from,
         place=found.place,
@@ -535,19 +543,63 @@ def parse_article(text: str, article_id: str, path: str | None = None,
     )
 
 
+# Words that make a named agency the teller of the report ("according to SANA", "SANA
+# reported", "kata SANA", "selon l'AFP", "به گزارش ایسنا"), in the languages of the lexicons
+# above. "told AFP" or "in an interview with AFP" do not: the agency only heard a quote.
+_ATTRIBUTION_BEFORE = ("according to", "reported by", "citing", "kata", "ujar", "tambah",
+                       "menurut", "dilansir", "dikutip dari", "selon", "a rapporté", "según",
+                       "informó", "de acuerdo con", "segundo", "conforme", "secondo", "laut",
+                       "berichtete", "zufolge", "по данным", "по словам", "сообщает",
+                       "сообщило", "göre", "به گزارش", "به نقل از", "وفقا ل", "وفقا لـ",
+                       "نقلا عن", "ذكرت", "أفادت", "据", "援引")
+_ATTRIBUTION_AFTER = ("reported", "reports", "said", "says", "added", "quoted", "melaporkan",
+                      "menyebutkan", "a rapporté", "rapporte", "a indiqué", "informó",
+                      "reportó", "informou", "noticiou", "riferisce", "berichtete",
+                      "meldete", "berichtet", "meldet", "сообщило", "сообщает",
+                      "bildirdi", "گزارش داد", "أفادت", "报道", "报导")
+
+
+def attributed(text: str, registry: Registry, lead: str = "") -> list[str]:
+    """Registered agencies the text names as the teller of its report: once in the lead, or
+    twice anywhere ("…, kata SANA." three times; "According to the Syrian Arab News Agency")."""
+    folded, lead_folded = f" {fold(text)} ", f" {fold(lead)} "
+    before = "|".join(re.escape(fold(w)) for w in _ATTRIBUTION_BEFORE)
+    after = "|".join(re.escape(fold(w)) for w in _ATTRIBUTION_AFTER)
+    found: dict[str, int] = {}
+    for outlet in registry.outlets:
+        if not outlet.is_agency:
+            continue
+        for name in (outlet.name, *outlet.aliases):
+            key = fold(name)
+            if len(key) < 3:
+                continue
+            pattern = (rf"(?:(?:{before})\s+(?:the\s+|l'|la\s+|el\s+|kantor berita\s+"
+                       rf"(?:pemerintah\s+)?)?{re.escape(key)}(?= )"
+                       rf"|(?<= ){re.escape(key)}\s+(?:{after}))")
+            hits = len(re.findall(pattern, folded))
+            if re.search(pattern, lead_folded):
+                hits += 2
+            if hits:
+                found[outlet.name] = found.get(outlet.name, 0) + hits
+    return [name for name, n in sorted(found.items(), key=lambda x: -x[1]) if n >= 2]
+
+
 def resolve_outlet(article: Article, registry: Registry) -> Article:
     """Canonical outlet and agency names from the registry, and the agency an article relays.
 
-    An article relays an agency when it names one as its source (``via``) or, failing that,
-    when its text cites a registered agency other than its own outlet (most seeds pass on
-    SANA's report).
+    Only a credit line, a source line or a dateline (``via``: "(FR mit dpa)", "Sumber :
+    FARS-OANA", "MOSCOW (SANA) —") or the report's own attribution to a registered agency
+    ("according to SANA" in the lead, "…, kata SANA" throughout) says whom an article relays;
+    an agency merely mentioned ("told AFP", a chart's "Source: CDC") does not.
     """
     own = registry.resolve(article.outlet)
     via = registry.resolve(article.via)
     relays = via.name if via else article.via
     if relays is None:
-        cited = [o for o in registry.mentioned(article.title + "\n" + article.body) if o != own]
-        relays = cited[0].name if cited else None
+        lead = article.title + "\n" + "\n".join(article.paragraphs[:2])
+        own_name = own.name if own else article.outlet
+        cited = [n for n in attributed(article.body, registry, lead) if n != own_name]
+        relays = cited[0] if cited else None
     return replace(
         article,
         outlet=own.name if own else article.outlet,

@@ -61,6 +61,8 @@ PAGE_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
 SUFFIXES = TEXT_SUFFIXES + FEED_SUFFIXES + PAGE_SUFFIXES + JSONL_SUFFIXES
 JSONL_KEYS = frozenset({"id", "title", "text", "url", "outlet", "published", "language"})
+# What `briefer read --jsonl` adds, so that its output builds the same brief as its sources.
+JSONL_READ_KEYS = frozenset({"path", "published_from", "via"})
 # Two texts whose character 5-gram sets overlap this much (Jaccard) are one story: a wire copy
 # with a changed headline, a dropped sentence or a different byline. Reports of one event in
 # the same language written separately overlap far less (< 0.4 on the grouping set).
@@ -125,6 +127,9 @@ def collect(
             when = published_at(article.published)
             if when is not None and when[0] < (cutoff.date() if when[1] else cutoff):
                 result.outside_window.append(article.id)
+                result.skipped.append(Skipped(
+                    _where(article), f"published {article.published}, more than "
+                    f"{reader.options.window_hours:g} h ago (id {article.id})"))
             else:
                 kept.append(article)
         if result.outside_window:
@@ -132,8 +137,16 @@ def collect(
                      len(result.outside_window), reader.options.window_hours)
         result.articles = kept
     if reader.options.dedupe:
+        by_id = {a.id: a for a in result.articles}
         result.articles, result.duplicates = drop_duplicates(result.articles)
+        for d in result.duplicates:  # every dropped article is listed, with the copy kept
+            result.skipped.append(Skipped(_where(by_id[d.id]), f"{d.reason} of {d.kept} "
+                                          f"(id {d.id})", kept=d.kept))
     return result
+
+
+def _where(article: Article) -> str:
+    return article.url or article.path or article.id
 
 
 def published_at(value: str | None) -> tuple[Any, bool] | None:
@@ -228,7 +241,7 @@ class _Reader:
 
     def make(self, article_id: str, meta: dict[str, str | None], text: str,
              path: str | None, published_from: str | None = None,
-             language_hint: str | None = None) -> Article:
+             language_hint: str | None = None, via: str | None = None) -> Article:
         """An Article from text and known metadata, cleaned by the same rules as files.
 
         ``published_from`` says where a given ``published`` came from ("page", "feed", …);
@@ -242,6 +255,8 @@ class _Reader:
             article = replace(article, title=meta["title"])
         if meta.get("published") and published_from:
             article = replace(article, published_from=published_from)
+        if via:
+            article = replace(article, via=via)
         return resolve_outlet(article, self.registry)
 
     # --- pages ---
@@ -283,11 +298,11 @@ class _Reader:
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
-                unknown = sorted(set(record) - JSONL_KEYS)
+                unknown = sorted(set(record) - JSONL_KEYS - JSONL_READ_KEYS)
                 if unknown:
                     log.warning("%s: key %s is not used (known: %s)", spot, unknown[0],
                                 ", ".join(sorted(JSONL_KEYS)))
-                values = {k: record.get(k) for k in JSONL_KEYS}
+                values = {k: record.get(k) for k in JSONL_KEYS | JSONL_READ_KEYS}
                 bad = [k for k, v in values.items() if v is not None and not isinstance(v, str)]
                 if bad:
                     raise ValueError(f"{bad[0]!r} must be a string")
@@ -300,7 +315,10 @@ class _Reader:
             article_id = _safe_id(values["id"]) if values["id"] else _hash_id(key, values["url"])
             meta = {k: values[k] for k in ("title", "url", "outlet", "published")}
             meta["language"] = _primary_language(values["language"])  # "fr-FR" → "fr"
-            self.add(spot, lambda a=article_id, m=meta, t=values["text"]: self.make(a, m, t, where))
+            extra = {k: values[k] for k in JSONL_READ_KEYS if values[k]}
+            self.add(spot, lambda a=article_id, m=meta, t=values["text"], x=extra: self.make(
+                a, m, t, x.get("path", where), x.get("published_from", "front-matter"),
+                via=x.get("via")))
 
     # --- feeds ---
 
@@ -737,8 +755,10 @@ def _hash_id(key: str, url: str | None) -> str:
 
 
 def _safe_id(value: str) -> str:
-    cleaned = re.sub(r"[^\w.-]+", "-", value.strip()).strip("-.")
-    return cleaned[:80] or hashlib.sha256(value.encode()).hexdigest()[:16]
+    """An id as given, less what could break a path or a line: separators, control
+    characters, leading dots."""
+    cleaned = re.sub(r"[/\\\x00-\x1f\x7f]+", "-", value.strip()).strip("-. ")
+    return cleaned[:200] or hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:
