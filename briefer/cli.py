@@ -312,7 +312,7 @@ def read(
                 typer.echo(f"skipped {s.path}: {s.reason}", err=True)
 
 
-def article_record(article) -> dict:  # noqa: ANN001 - briefer.types.Article
+def article_record(article) -> dict:
     """An article as one `.jsonl` record that reads back to the same article. A derived
     headline is left out: reading the record derives it again from the same text."""
     record = {

@@ -84,6 +84,8 @@ def matches_domain(name: str, url_or_host: str | None) -> bool:
         return True
     if len(compact) >= 4 and compact in label:
         return True
+    if len(label) >= 8 and _one_edit(compact, label):  # "Varthabharathi" ~ varthabharati.in
+        return True
     words = [w for w in re.split(r"[\W_]+", fold(name)) if w]
     initials = "".join(w[0] for w in words)
     if len(initials) >= 2 and initials == label:
@@ -91,6 +93,16 @@ def matches_domain(name: str, url_or_host: str | None) -> bool:
     # "The New York Times" ~ nytimes: initials of the first words, then the last word
     words = [w for w in words if w not in ("the", "die", "der", "le", "la", "el", "il")]
     return len(words) >= 2 and label == "".join(w[0] for w in words[:-1]) + words[-1]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when one insertion, deletion or substitution turns ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] or a[i:] == b[i + 1:] or a[i + 1:] == b[i:]
 
 
 _SEPARATORS = re.compile(r"\s+[|–—·:•»/-]\s+|\s*[|_»•·]\s*|\s+-{1,2}\s+")

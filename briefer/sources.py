@@ -366,20 +366,25 @@ class _Reader:
         else the part of the feed's title that its domain spells ("Home | Mail Online" is a
         page title, "LA NACION" a name), else the registrable domain. An item linking to
         another site (a sister title) is that site's."""
-        if link and registrable_domain(link) != registrable_domain(channel_link):
-            known = self.registry.by_host(link)
-            return known.name if known else registrable_domain(link)
-        for url in (link, channel_link):
-            known = self.registry.by_host(url)
-            if known is not None:
-                return known.name
-        home = channel_link or link
         from .pages import _SEPARATORS, matches_domain
 
+        known = self.registry.by_host(link)
+        if known is not None:
+            return known.name
         parts = [p.strip() for p in _SEPARATORS.split(channel_title) if p.strip()]
-        named = next((p for p in parts if matches_domain(p, home) and len(p.split()) <= 4),
-                     None)
-        return named or registrable_domain(home)
+
+        def named(url: str | None) -> str | None:
+            return next((p for p in parts if matches_domain(p, url) and len(p.split()) <= 4
+                         and not re.search(r"(?:^|\s)(?:www\.|https?:)|\.\w{2,3}\s", p)),
+                        None)
+
+        if link and registrable_domain(link) != registrable_domain(channel_link):
+            return named(link) or registrable_domain(link)  # a sister site's item
+        known = self.registry.by_host(channel_link)
+        if known is not None:
+            return known.name
+        home = channel_link or link
+        return named(home) or registrable_domain(home)
 
     def feed_item(self, entry: Any, link: str | None, where: str, outlet: str | None,
                   language: str | None) -> Article:
