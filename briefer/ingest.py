@@ -304,7 +304,7 @@ def furniture(line: str, key: str | None = None) -> str | None:
     for opening, kind in _OPENINGS:
         if key.startswith(opening) and (
             len(key) == len(opening) or not key[len(opening)].isalnum()
-            or not opening[-1].isalnum()
+            or not opening[-1].isalnum() or ord(opening[-1]) >= 0x3000  # no spaces in CJK
         ):
             if kind == "comments" and word_count(line) > 3:
                 continue  # "Comments are closed on…" is a sentence about comments, keep it

@@ -422,7 +422,7 @@ def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
 
     out = trafilatura.extract(data, url=url, output_format="json", with_metadata=True,
                               include_comments=False, include_tables=False, include_images=False,
-                              deduplicate=True)
+                              deduplicate=False)  # its cache spans calls: a 2nd read is empty
     page = json.loads(out) if out else {}
     if not (page.get("text") or "").strip():
         raise ValueError("no article text found on the page")
