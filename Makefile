@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest
 
 setup: $(STAMP) fonts
 
@@ -48,6 +48,10 @@ bench-grouping-scale: setup
 
 bench-attribution: setup
 	$(PY) benchmarks/attribution.py
+
+# Ingest on the real pages and feeds of ../shared/data/real-web (~1 minute).
+bench-ingest: setup
+	$(PY) benchmarks/ingest.py
 
 bench-robustness: setup
 	$(PY) benchmarks/robustness.py

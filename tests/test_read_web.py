@@ -102,7 +102,8 @@ def test_front_matter_date_says_so():
 @pytest.mark.parametrize(("title", "clean"), [
     ("Storm hits the coast | CNN Politics", "Storm hits the coast"),
     ("Storm hits the coast - Gala", "Storm hits the coast"),
-    ("海外留学生看两会：出国前后关注点大不同_教育频道_中国青年网", "海外留学生看两会：出国前后关注点大不同"),
+    ("海外留学生看两会：出国前后关注点大不同_教育频道_中国青年网",
+     "海外留学生看两会：出国前后关注点大不同"),
     ("Storm hits the coast | DW | 23.05.2011", "Storm hits the coast"),
     ("NEWS WEB EASY|子どもへの体罰を禁止する法律ができる", "子どもへの体罰を禁止する法律ができる"),
     ("Kim Jong Un: Der Diktator ist zurück", "Kim Jong Un: Der Diktator ist zurück"),
