@@ -43,6 +43,7 @@ class PageMeta:
     language: str | None = None
     html_title: str | None = None
     lead: str | None = None  # the page's description, when the page also shows it as text
+    shown_date: str | None = None  # a date the page shows labelled as the publication date
 
 
 # Second-level labels under a country code that are not themselves a publication's name:
@@ -163,6 +164,17 @@ def _cjk_share(text: str) -> float:
     return sum(1 for c in letters if _is_cjk(c)) / len(letters) if letters else 0.0
 
 
+# A publication date the page shows with its label ("Publikacja: 04.05.2021", "Published
+# 12 March 2020", "postado em 04/05/2022", "发稿时间：2017-03-10"); an update stamp beside it
+# has another label and is not read.
+_PUBLISHED_LABEL = re.compile(
+    r"(?:^|[\s|•·])(?:published(?: on)?|first published|veröffentlicht(?: am)?|erschienen am|"
+    r"publié le|publicado(?: el| em| en)?|postado em|pubblicato(?: il)?|publikacja|"
+    r"diterbitkan|dipublikasikan|опубликовано|yayınlanma(?: tarihi)?|yayın tarihi|"
+    r"发稿时间|发布时间|発行日|تاريخ النشر|تاریخ انتشار)\s*[:：]?\s*"
+    r"(?P<when>[^|•·\n]{6,40})", re.I)
+
+
 _DATE_ONLY = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
 # Publication-date fields, strongest first. Values of modification stamps are never read.
@@ -237,6 +249,13 @@ def read_meta(tree: Any, url: str | None) -> PageMeta:
         meta.language = primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
     meta.published, meta.published_from = _published(metas, ld, tree, meta.url)
+    body_el = next(tree.iter("body"), None)
+    if body_el is not None:
+        m = _PUBLISHED_LABEL.search(" ".join(body_el.text_content().split())[:200_000])
+        if m:
+            from .datetext import parse_date
+
+            meta.shown_date = parse_date(m.group("when"))
     description = next(iter(metas.get("og:description", []) + metas.get("description", [])), "")
     description = " ".join(description.split())
     if len(description.split()) >= 8 or word_count(description) >= 15:
@@ -354,6 +373,8 @@ def published_date(meta: PageMeta, data: bytes, outlet: str | None
     page; a date in the URL ("/2016/07/29/", "?a=20170309-…")."""
     if meta.published:
         return meta.published, meta.published_from
+    if meta.shown_date:
+        return meta.shown_date, "page"
     for title in meta.titles:
         for affix in strip_affixes(title, [*meta.site_names, outlet or ""], meta.url)[1]:
             if _DATE_ONLY.fullmatch(affix) and (found := iso_date_text(affix)):
