@@ -70,7 +70,7 @@ CREDIT_RE = re.compile(
 FURNITURE_OPENINGS: dict[str, tuple[str, ...]] = {
     "related links": (
         "related:", "related coverage", "read more:", "read more", "read also", "see also",
-        "more on this", "more:", "also read", "mehr zum thema", "lesen sie auch", "lesen sie",
+        "more on this story", "more:", "also read", "mehr zum thema", "lesen sie auch", "lesen sie",
         "auch interessant", "weitere artikel", "das könnte sie auch interessieren", "lire aussi",
         "voir aussi", "à lire aussi", "a lire aussi", "lea también", "lee también", "leer más",
         "ver también", "te puede interesar", "leia também", "veja também", "leia mais",
@@ -84,7 +84,7 @@ FURNITURE_OPENINGS: dict[str, tuple[str, ...]] = {
     "continue reading": (
         "continue reading", "read full article", "read the full article", "to read this article",
         "click here to read", "read the full story", "weiterlesen", "mehr lesen",
-        "zum artikel", "lire la suite", "la suite", "seguir leyendo", "continuar leyendo",
+        "zum artikel", "lire la suite", "seguir leyendo", "continuar leyendo",
         "continuar lendo", "continue lendo", "continua a leggere", "leggi tutto",
         "selengkapnya", "baca selengkapnya", "читать далее", "читать полностью",
         "devamını okumak", "haberin devamı", "ادامه مطلب", "ادامه خبر", "لقراءة المزيد",
@@ -94,8 +94,9 @@ FURNITURE_OPENINGS: dict[str, tuple[str, ...]] = {
         "sign up here", "sign up for", "sign up to", "subscribe to our", "subscribe now",
         "get our newsletter", "newsletter abonnieren", "jetzt abonnieren", "abonnieren sie",
         "inscrivez-vous", "abonnez-vous", "recevez notre newsletter", "suscríbete",
-        "suscribete", "recibe nuestro", "assine", "inscreva-se", "receba nossa newsletter",
-        "iscriviti", "abbonati", "berlangganan", "daftar newsletter", "подпишитесь",
+        "suscribete", "recibe nuestro", "assine já", "assine a newsletter", "inscreva-se",
+        "receba nossa newsletter", "iscriviti alla", "abbonati a", "berlangganan",
+        "daftar newsletter", "подпишитесь",
         "подписывайтесь", "abone ol", "bültenimize", "اشترك", "عضویت در خبرنامه",
         "订阅", "关注我们",
     ),
@@ -143,8 +144,10 @@ FURNITURE_OPENINGS: dict[str, tuple[str, ...]] = {
     ),
 }
 FURNITURE_WORDS = 25  # a longer line is text, whatever it opens with
-_OPENINGS = sorted(((fold(o), kind) for kind, ops in FURNITURE_OPENINGS.items() for o in ops),
-                   key=lambda x: -len(x[0]))
+_OPENINGS = sorted(((o.casefold(), kind) for kind, ops in FURNITURE_OPENINGS.items()
+                    for o in ops), key=lambda x: -len(x[0]))
+# An opening with no colon of its own ("Read more") makes furniture of a line this short only.
+FURNITURE_WORDS_BARE = 12
 # "941 comments", "5 Kommentare", "12 commentaires", "3 تعليقات": a counter, not a sentence.
 COUNTER_RE = re.compile(r"^\(?\d[\d.,]*\s*[kK]?\)?\s+\w+(?:\s+\w+)?$")
 # Link-like: a bare URL, a handle, an embedded post's signature, an arrow or "»" lead-in.
@@ -299,16 +302,27 @@ def furniture(line: str, key: str | None = None) -> str | None:
     from .pages import word_count
 
     key = key if key is not None else fold(line)
-    if word_count(line) > FURNITURE_WORDS:
+    words = word_count(line)
+    if words > FURNITURE_WORDS:
         return None
+    # Openings are compared on the line as written (case folded): fold() would drop the colon
+    # that makes "More:" furniture and "More than 90 aftershocks…" a sentence.
+    low = " ".join(line.casefold().replace("：", ":").replace(" :", ":").split())
+    low = re.sub(r"^[\[［【(（][^\]］】)）]{1,12}[\]］】)）]\s*", "", low)  # "［有料会員限定］ …"
     for opening, kind in _OPENINGS:
-        if key.startswith(opening) and (
-            len(key) == len(opening) or not key[len(opening)].isalnum()
-            or not opening[-1].isalnum() or ord(opening[-1]) >= 0x3000  # no spaces in CJK
+        if not low.startswith(opening):
+            continue
+        rest = low[len(opening):]
+        cjk = ord(opening[-1]) >= 0x3000  # no spaces between words in CJK
+        if not (rest == "" or cjk or not opening[-1].isalnum() or not rest[0].isalnum()):
+            continue
+        if opening[-1].isalnum() and not cjk and not rest.startswith(":") and (
+            words > FURNITURE_WORDS_BARE
         ):
-            if kind == "comments" and word_count(line) > 3:
-                continue  # "Comments are closed on…" is a sentence about comments, keep it
-            return kind
+            continue
+        if kind == "comments" and words > 3:
+            continue  # "Comments are closed on…" is a sentence about comments, keep it
+        return kind
     if kind_cookie(key):
         return "cookies"
     return None
@@ -447,8 +461,12 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
     if title and len(kept) > 1:
         from .pages import agreement, word_count
 
-        if agreement(title, kept[0]) >= 0.8 and word_count(kept[0]) <= 1.5 * word_count(title):
-            kept = kept[1:]
+        extra = set(fold(kept[0]).split()) - set(fold(title).split())
+        if agreement(title, kept[0]) >= 0.8 and (
+            len(extra) <= max(3, 0.15 * word_count(title)) if " " in kept[0].strip()
+            else word_count(kept[0]) <= 1.2 * word_count(title)
+        ):
+            kept = kept[1:]  # a longer lead that only starts like the headline stays
 
     # Decks and repeated leads: drop a paragraph whose wording another one repeats in full.
     keys = [fold(p) for p in kept]
