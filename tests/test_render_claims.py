@@ -210,10 +210,11 @@ def pdf_text(brief: Brief, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def event_section(html: str, number: int) -> str:
-    """The HTML of one event's <article>."""
-    start = html.index(f'<article class="event" id="e{number}"')
-    end = html.find("</article>", start)
-    return html[start:end]
+    """The HTML of one event's details (up to the next event's, or the details' end)."""
+    start = html.index(f'<details class="event" id="e{number}"')
+    ends = [i for i in (html.find('<details class="event"', start + 1),
+                        html.find("<!-- /briefer:appendix -->", start)) if i > 0]  # fmt: skip
+    return html[start : min(ends)]
 
 
 def claim_rows(section: str) -> list[str]:
