@@ -212,7 +212,10 @@ class Labels:
         return form.format(self.number(n))
 
     def standfirst(self, events: int, articles: int, outlets: int) -> str:
+        """'111 events from 284 articles by 60 outlets' (without 'by…' when none is named)."""
         pattern = _STANDFIRST.get(self.lang, _STANDFIRST["en"])
+        if not outlets:
+            pattern = pattern.rsplit(" ", 2)[0]
         return pattern.format(self.count("event", events), self.count("article", articles),
                               self.count("outlet", outlets))  # fmt: skip
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -264,19 +263,22 @@ def present(brief: Brief, options: PresentOptions | None = None) -> Presentation
     full = options.detail == "full"
     numbered = list(enumerate(events, start=1))
     in_appendix = {id(e) for i, e in numbered if full or i <= options.top}
+    history = any(e.status == "updated" or e.past_articles for e in events)
     front = tuple(
-        _front_item(i, e, labels, id(e) in in_appendix) for i, e in numbered[: len(top)]
+        _front_item(i, e, labels, id(e) in in_appendix, history)
+        for i, e in numbered[: len(top)]
     )
     start = len(top) + 1
     also_items = tuple(
-        _line_item(i, e, labels, id(e) in in_appendix)
+        _line_item(i, e, labels, id(e) in in_appendix, history)
         for i, e in enumerate(also, start=start)
     )
     index_items = tuple(
-        _line_item(i, e, labels, id(e) in in_appendix)
+        _line_item(i, e, labels, id(e) in in_appendix, history)
         for i, e in enumerate(rest, start=start + len(also))
     )
-    names = {source_name(a, "#" + a.id).casefold() for e in events for a in e.articles}
+    # outlets the reader can tell apart: unnamed articles are not counted as outlets
+    names = {n.casefold() for e in events for a in e.articles if (n := source_name(a, ""))}
     return Presentation(
         brief=brief,
         options=options,
@@ -295,7 +297,9 @@ def present(brief: Brief, options: PresentOptions | None = None) -> Presentation
     )
 
 
-def _front_item(number: int, event: Event, labels: Labels, in_appendix: bool) -> FrontItem:
+def _front_item(
+    number: int, event: Event, labels: Labels, in_appendix: bool, history: bool
+) -> FrontItem:
     anchor = f"e{number}"
     cites = _cite_table(anchor, event, labels, in_appendix)
     gist, said = _gist(event, labels, cites)
@@ -304,7 +308,7 @@ def _front_item(number: int, event: Event, labels: Labels, in_appendix: bool) ->
         anchor=anchor,
         event=event,
         headline=headline(event, labels),
-        status=_status(event),
+        status=_status(event, history),
         gist=gist,
         key_points=_key_points(event, labels, cites, said),
         coverage=coverage_line(event, labels),
@@ -314,7 +318,9 @@ def _front_item(number: int, event: Event, labels: Labels, in_appendix: bool) ->
     )
 
 
-def _line_item(number: int, event: Event, labels: Labels, in_appendix: bool) -> LineItem:
+def _line_item(
+    number: int, event: Event, labels: Labels, in_appendix: bool, history: bool
+) -> LineItem:
     names = list(dict.fromkeys(source_name(a, labels["unnamed source"]) for a in event.articles))
     shown = ", ".join(names[:LINE_OUTLETS])
     if len(names) > LINE_OUTLETS:
@@ -327,16 +333,15 @@ def _line_item(number: int, event: Event, labels: Labels, in_appendix: bool) -> 
         headline=headline(event, labels),
         outlets=shown,
         languages=", ".join(languages),
-        status=_status(event),
+        status=_status(event, history),
         in_appendix=in_appendix,
     )
 
 
-def _status(event: Event) -> str:
-    # Without a state every event is "new": saying so on each line would say nothing.
-    if event.status == "updated" or (event.first_seen and event.status == "new"):
-        return event.status
-    return ""
+def _status(event: Event, history: bool) -> str:
+    """"new"/"updated" when the brief continues earlier ones; without that history every
+    event is new, and saying so on each line would say nothing."""
+    return event.status if history and event.status in ("new", "updated") else ""
 
 
 def _reader_note(event: Event) -> str | None:
@@ -619,19 +624,10 @@ def coverage_line(event: Event, labels: Labels) -> str:
     return " · ".join(parts)
 
 
-_NUMBER = re.compile(r"\d[\d.,\u066b\u066c]*")
-
-
-def _numbers(value: str) -> list[str]:
-    digits = "".join(str(unicodedata.digit(c, 0)) if c.isdigit() else c for c in value)
-    return [m.group().rstrip(".,") for m in _NUMBER.finditer(digits)]
-
-
 def disputed_line(event: Event, labels: Labels) -> str | None:
-    """'Sources differ: 95 (Outlet A) · 92 (Outlet B)' for the event's first conflict.
-
-    Uses the values the attribution recorded when it did (``claim.values``), else the
-    numbers that one version has and another lacks; else names the statement."""
+    """'Sources differ: 95 (Outlet A) · 92 (Outlet B)' for the event's first conflict, from
+    the values the attribution recorded (``claim.values``); without them, the line names the
+    statement (guessing the value from the versions' figures picked unrelated numbers)."""
     by_id = {a.id: a for a in event.articles}
     for claim in event.claims:
         if claim.kind != "conflict":
@@ -646,19 +642,8 @@ def disputed_line(event: Event, labels: Labels) -> str | None:
                 ]
                 shown.append(f"{item.get('value')} ({', '.join(dict.fromkeys(outlets))})")
             return labels.disputed(" · ".join(shown))
-        versions: dict[str, list[str]] = {}
-        for article_id, sentence in claim.evidence.items():
-            if article_id in by_id:
-                name = source_name(by_id[article_id], labels["unnamed source"])
-                versions.setdefault(name, _numbers(sentence))
-        if len(versions) >= 2:
-            common = set.intersection(*(set(v) for v in versions.values()))
-            differing = {n: [x for x in v if x not in common] for n, v in versions.items()}
-            if all(differing.values()):
-                shown = [f"{labels.number_text(v[0])} ({n})" for n, v in differing.items()]
-                return labels.disputed(" · ".join(shown[:4]))
         lang = claim.language or event.language
-        what = _cut(" ".join(claim.text.split()), 12, lang)
+        what = _cut(" ".join(claim.text.split()), 8, lang)
         return labels.disputed_on(what)
     return None
 

@@ -55,7 +55,13 @@ TXT_TEMPLATE = "brief.txt.j2"
 CSS_FILE = "brief.css"
 TEXT_WIDTH = 76
 MATRIX_MAX_SOURCES = 6  # more sources than this: claims list source numbers, not a matrix
-MAX_SINGLE_SOURCE_CLAIMS = 8  # per event; the rest are counted ("and N more"), brief.json has all
+# Claims shown per event and kind, and versions per conflict, by --detail; the rest are
+# counted ("and N more"), brief.json has all. "brief" keeps the day's PDF to a few pages.
+CLAIM_CAPS = {
+    "brief": {"shared": 4, "single-source": 1, "conflict": 1, "versions": 2},
+    "full": {"shared": 12, "single-source": 4, "conflict": 4, "versions": 12},
+}
+MAX_SINGLE_SOURCE_CLAIMS = CLAIM_CAPS["full"]["single-source"]
 _GLUE = "\ue000"  # private-use stand-in for a space that wrapping must not break at
 _AFTER_SLASH = re.compile(r"(?<=/)(?!/)")
 
@@ -136,6 +142,7 @@ class ClaimView:
     lang: str
     rtl: bool
     supports: tuple[SupportView, ...]  # in source-number order
+    versions: tuple[SupportView, ...]  # the supports a conflict shows its version of
     cells: tuple[SupportView | None, ...]  # one per source of the event, for the matrix
     notes: tuple[SupportView, ...]  # the other sources' own words (not the claim's sentence)
 
@@ -505,7 +512,10 @@ def _soft_breaks(text: str) -> Markup:
 def _brief_view(brief: Brief, presentation: PresentOptions | None = None) -> BriefView:
     page = present(brief, presentation)
     t = page.labels
-    events = tuple(_event_view(i, event, t, page.headlines.get(i)) for i, event in page.appendix)
+    detail = page.options.detail
+    events = tuple(
+        _event_view(i, event, t, page.headlines.get(i), detail) for i, event in page.appendix
+    )
     summarizer = brief.backend + (f" ({brief.model})" if brief.model else "")
     return BriefView(
         brief=brief,
@@ -521,7 +531,9 @@ def _brief_view(brief: Brief, presentation: PresentOptions | None = None) -> Bri
     )
 
 
-def _event_view(number: int, event: Event, t: Labels, shown: Text | None = None) -> EventView:
+def _event_view(
+    number: int, event: Event, t: Labels, shown: Text | None = None, detail: str = "full"
+) -> EventView:
     """One event in full; ``shown``: its headline as the front page gives it."""
     anchor = f"e{number}"
     lang = event.language or (event.articles[0].language if event.articles else "")
@@ -554,7 +566,7 @@ def _event_view(number: int, event: Event, t: Labels, shown: Text | None = None)
     return EventView(
         headline_lang=headline_lang,
         headline_rtl=is_rtl(headline_lang),
-        claims=_claims_view(anchor, event, sources, lang),
+        claims=_claims_view(anchor, event, sources, lang, CLAIM_CAPS[detail]),
         coverage=_coverage_view(sources, t["others"]),
         number=number,
         anchor=anchor,
@@ -600,12 +612,17 @@ _CLAIM_GROUPS = (
 
 
 def _claims_view(
-    anchor: str, event: Event, sources: tuple[SourceView, ...], lang: str
+    anchor: str,
+    event: Event,
+    sources: tuple[SourceView, ...],
+    lang: str,
+    caps: dict[str, int] = CLAIM_CAPS["full"],
 ) -> ClaimsView | None:
     """Claims grouped shared, single-source, conflict (each keeping the pipeline's ranking).
 
-    All shared and conflicting claims are shown, at most MAX_SINGLE_SOURCE_CLAIMS
-    single-source ones; with more than MATRIX_MAX_SOURCES sources the matrix would be too
+    At most ``caps`` claims of each kind are shown, and ``caps["versions"]`` versions of a
+    conflict (CLAIM_CAPS: the reader has the front page; brief.json has every claim); with
+    more than MATRIX_MAX_SOURCES sources the matrix would be too
     narrow to read, so each claim lists its source numbers instead.
     """
     if not event.claims:
@@ -625,7 +642,7 @@ def _claims_view(
             supports = _supports(event, claim, by_id)
             if supports:
                 members.append((claim, supports))
-        cap = MAX_SINGLE_SOURCE_CLAIMS if kind == "single-source" else len(members)
+        cap = caps[kind]
         views = []
         for claim, supports in members[:cap]:
             number += 1
@@ -643,6 +660,7 @@ def _claims_view(
                     lang=claim_lang,
                     rtl=is_rtl(claim_lang),
                     supports=supports,
+                    versions=supports[: caps["versions"]],
                     cells=cells,
                     notes=notes,
                 )
