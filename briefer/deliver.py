@@ -152,6 +152,7 @@ def compose(
     )
 
 
+_MORE_LINK = re.compile(r'<p class="more-link">.*?</p>', re.S)
 APPENDIX_START = "<!-- briefer:appendix -->"
 APPENDIX_END = "<!-- /briefer:appendix -->"
 TEXT_APPENDIX = "-- briefer:appendix --"
@@ -165,6 +166,7 @@ def front_html(html: str) -> str:
     if start < 0 or end < start:
         return html
     head = html[:start].replace('<p class="email-note" hidden>', '<p class="email-note">')
+    head = _MORE_LINK.sub("", head)  # they point into the details, which the e-mail leaves out
     return head + html[end + len(APPENDIX_END) :]
 
 
