@@ -166,10 +166,29 @@ def build(
     lang: Annotated[
         str | None,
         typer.Option(envvar="BRIEFER_LANG",
-                     help="Write every summary in this language (ISO code: en, fr, fa...), "
-                          "whatever the sources' languages [default: each event in its "
-                          "main article's language]."),
+                     help="The reader's language (ISO code: en, fr, fa...): the brief's own "
+                          "words, headlines from articles in it, and every summary written in "
+                          "it (CrossSum) unless --summary-lang says otherwise [default: English "
+                          "words, each summary in its event's language]."),
     ] = None,
+    summary_lang: Annotated[
+        str | None,
+        typer.Option("--summary-lang", envvar="BRIEFER_SUMMARY_LANG",
+                     help="The summaries' language when it is not --lang's: an ISO code, or "
+                          "'source' for each event in its own language."),
+    ] = None,
+    top: Annotated[
+        int, typer.Option(min=0, help="Events on the front page, in full.")
+    ] = 8,
+    also: Annotated[
+        int, typer.Option(min=0, help="Events after those, one line each under 'Also today'; "
+                                      "the rest go to the index.")
+    ] = 20,
+    detail: Annotated[
+        str,
+        typer.Option(help="brief: the appendix (claims, evidence, sources, coverage) covers "
+                          "the front-page events; full: every event."),
+    ] = "brief",
     int8: Annotated[
         bool,
         typer.Option("--int8/--no-int8",
@@ -242,6 +261,10 @@ def build(
             embedding_cache=not no_cache,
             summary_cache=not no_cache,
             lang=lang,
+            summary_lang=summary_lang,
+            top=top,
+            also=also,
+            detail=detail,
             int8=int8,
             state=state,
             outlets=outlets,

@@ -111,6 +111,12 @@ class Config:
     outlets: Path | None = None
     templates: Path | None = None
     strict: bool = False
+    # The reader's language (ISO code): the brief's own words, headlines and the order of
+    # texts; the summariser writes in it too unless summarizer.lang says otherwise.
+    lang: str | None = None
+    top: int = 8  # events on the front page
+    also: int = 20  # events on one line each under "Also today"
+    detail: str = "brief"  # brief: the appendix covers the front page; full: every event
     summarizer: SummarizerConfig = field(default_factory=SummarizerConfig)
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     fetch: SourceOptions = field(default_factory=SourceOptions)
@@ -157,7 +163,7 @@ def load_config(path: Path | str) -> Config:
 
 _TOP_KEYS = ("title", "sources", "out_dir", "formats", "state", "window_hours", "cache_dir",
              "log_file", "lock_file", "outlets", "templates", "strict", "summarizer", "embedder",
-             "fetch", "email")  # fmt: skip
+             "fetch", "email", "lang", "top", "also", "detail")  # fmt: skip
 _SUMMARIZER_KEYS = ("backend", "model", "lang")
 _EMBEDDER_KEYS = ("backend", "model")
 _FETCH_KEYS = ("timeout_s", "attempts", "retry_wait_s", "max_bytes", "max_items", "user_agent")
@@ -288,6 +294,9 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
                                 "(they are the message's two parts)")
 
     state = top.path("state", "~/.local/state/briefer/state.db")
+    detail = top.text("detail", "brief")
+    if detail not in ("brief", "full"):
+        top.fail("detail", "{key} must be brief or full")
     return Config(
         path=file,
         sources=tuple(resolved),
@@ -302,6 +311,10 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
         outlets=top.path("outlets"),
         templates=top.path("templates"),
         strict=top.get("strict", "boolean", False),
+        lang=top.text("lang", None, empty_is_none=True),
+        top=top.integer("top", 8, minimum=0, maximum=1000),
+        also=top.integer("also", 20, minimum=0, maximum=1000),
+        detail=detail,
         summarizer=summarizer,
         embedder=embedder,
         fetch=fetch,

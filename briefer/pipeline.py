@@ -16,6 +16,7 @@ from .fingerprint import inputs_fingerprint, up_to_date
 from .group import CALIBRATED_FOR, Grouping, group_articles
 from .ingest import IngestResult
 from .outlets import load_registry
+from .present import DETAILS, PresentOptions, rank_events
 from .similarity import CachedEmbedder
 from .sources import SourceOptions, collect
 from .state import State, continue_events
@@ -54,15 +55,39 @@ class Options:
     strict: bool = False
     # How feeds, pages and URLs are read (timeouts, size limits, time window, duplicates).
     source_options: SourceOptions = field(default_factory=SourceOptions)
-    # One language for every summary (ISO code, e.g. "fr"); None: each event in its
-    # representative article's language. Needs a cross-lingual seq2seq model (CrossSum).
+    # The reader's language (ISO code, e.g. "fr"): the brief's own words, headlines from
+    # articles in it, and (unless summary_lang says otherwise) the language of every summary,
+    # which needs a cross-lingual seq2seq model (CrossSum). None: English words, and each
+    # summary in its event's language.
     lang: str | None = None
+    # The summaries' language when it is not the reader's: an ISO code, or "source" for each
+    # event in its own language; None: follows ``lang``.
+    summary_lang: str | None = None
+    top: int = 8  # events on the front page
+    also: int = 20  # events on one line each under "Also today"; the rest go to the index
+    detail: str = "brief"  # the appendix covers the front page ("brief") or every event ("full")
     # seq2seq on a CPU: CTranslate2 int8 (converted once, cached in cache_dir); False: fp32.
     int8: bool = True
     # seq2seq summaries are cached in cache_dir/summaries.sqlite; False: no summary cache.
     summary_cache: bool = True
 
+    @property
+    def summary_target(self) -> str | None:
+        """The language every summary is asked in, or None: each in its event's language."""
+        if self.summary_lang in ("source", "sources"):
+            return None
+        return self.summary_lang or self.lang
+
+    @property
+    def presentation(self) -> PresentOptions:
+        return PresentOptions(lang=self.lang or "en", top=self.top, also=self.also,
+                              detail=self.detail)  # fmt: skip
+
     def __post_init__(self) -> None:
+        if self.detail not in DETAILS:
+            raise UsageError(f"Unknown detail {self.detail!r}; choose brief or full.")
+        if self.top < 0 or self.also < 0:
+            raise UsageError("--top and --also must be 0 or more.")
         bad = [f for f in self.formats if f not in FORMATS]
         if bad or not self.formats:
             raise UsageError(
@@ -174,7 +199,7 @@ def _build_brief(
         events = continue_events(grouping.events, past, known, now)
         report(f"Summarising {len(events)} events")
         run = summarize_events(
-            events, options.summarizer, options.model, embedder, lang=options.lang,
+            events, options.summarizer, options.model, embedder, lang=options.summary_target,
             int8=options.int8, cache_dir=options.cache_dir, cache=options.summary_cache,
         )  # fmt: skip
         report("Attributing summary sentences to sources")
@@ -195,6 +220,7 @@ def _build_brief(
             event.claims = extract_claims(event, embedder)
     finally:
         embedder.close()
+    events = rank_events(events)
     return Brief(
         title=options.title,
         generated_at=now.isoformat(timespec="seconds"),
@@ -251,7 +277,8 @@ def build(
         if not brief.events and not write_empty:
             return brief, []
         report("Rendering " + ", ".join(options.formats))
-        written = write_outputs(brief, out_dir, options.formats, options.templates_dir)
+        written = write_outputs(brief, out_dir, options.formats, options.templates_dir,
+                                presentation=options.presentation)
         if before_record is not None:
             before_record(brief, written)
         if state is not None:

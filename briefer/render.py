@@ -29,6 +29,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .errors import BrieferError, UsageError
+from .labels import Labels
+from .present import Presentation, PresentOptions, Text, present, source_name
 from .text import is_rtl
 from .types import Article, Brief, Claim, Event
 
@@ -51,22 +53,18 @@ FORMATS = ("json", "html", "pdf", "txt")
 HTML_TEMPLATE = "brief.html.j2"
 TXT_TEMPLATE = "brief.txt.j2"
 CSS_FILE = "brief.css"
-UI_LANG = "en"  # the labels around the articles ("Sources", "Outlet", ...) are English
 TEXT_WIDTH = 76
 MATRIX_MAX_SOURCES = 6  # more sources than this: claims list source numbers, not a matrix
-MAX_SINGLE_SOURCE_CLAIMS = 8  # per event; the rest are counted ("and N more"), brief.json has all
+# Claims shown per event and kind, and versions per conflict, by --detail; the rest are
+# counted ("and N more"), brief.json has all. "brief" keeps the day's PDF to a few pages.
+CLAIM_CAPS = {
+    "brief": {"shared": 4, "single-source": 1, "conflict": 1, "versions": 2},
+    "full": {"shared": 12, "single-source": 4, "conflict": 4, "versions": 12},
+}
+MAX_SINGLE_SOURCE_CLAIMS = CLAIM_CAPS["full"]["single-source"]
 _GLUE = "\ue000"  # private-use stand-in for a space that wrapping must not break at
 _AFTER_SLASH = re.compile(r"(?<=/)(?!/)")
 
-# Only what the reader sees next to a code; unknown codes are shown as they are.
-_LANGUAGE_NAMES = {
-    "ar": "Arabic", "bn": "Bengali", "de": "German", "el": "Greek", "en": "English",
-    "es": "Spanish", "fa": "Persian", "fr": "French", "he": "Hebrew", "hi": "Hindi",
-    "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "ms": "Malay",
-    "nl": "Dutch", "pl": "Polish", "ps": "Pashto", "pt": "Portuguese", "ru": "Russian",
-    "sw": "Swahili", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
-    "vi": "Vietnamese", "zh": "Chinese",
-}  # fmt: skip
 
 
 # --- what the templates see ------------------------------------------------------------------
@@ -144,6 +142,7 @@ class ClaimView:
     lang: str
     rtl: bool
     supports: tuple[SupportView, ...]  # in source-number order
+    versions: tuple[SupportView, ...]  # the supports a conflict shows its version of
     cells: tuple[SupportView | None, ...]  # one per source of the event, for the matrix
     notes: tuple[SupportView, ...]  # the other sources' own words (not the claim's sentence)
 
@@ -262,7 +261,9 @@ class EventView:
     anchor: str
     event: Event
     headline: str
-    lang: str
+    headline_lang: str
+    headline_rtl: bool
+    lang: str  # the summary's
     rtl: bool
     language_name: str
     outlets: tuple[str, ...]
@@ -274,7 +275,13 @@ class EventView:
 
 @dataclass(frozen=True)
 class BriefView:
+    """``page`` is the presentation (front page, also today, index: briefer.present);
+    ``events`` are the appendix's events in full; ``t`` the brief's words in the reader's
+    language."""
+
     brief: Brief
+    page: Presentation
+    t: Labels
     ui_lang: str
     date: str
     generated: str
@@ -328,8 +335,13 @@ def template_dirs(templates_dir: Path | None = None) -> list[Path]:
     return dirs
 
 
-def render_html(brief: Brief, templates_dir: Path | None = None) -> str:
-    """The brief as one self-contained HTML page (CSS inlined, no script, no remote assets)."""
+def render_html(
+    brief: Brief, templates_dir: Path | None = None, *, presentation: PresentOptions | None = None
+) -> str:
+    """The brief as one self-contained HTML page (CSS inlined, no script, no remote assets).
+
+    ``presentation``: the reader's language and how much goes on the front page (default:
+    English, 8 events, 20 more on one line each, details of the front page only)."""
     dirs = template_dirs(templates_dir)
     css_path = _find(dirs, CSS_FILE)
     try:
@@ -338,23 +350,29 @@ def render_html(brief: Brief, templates_dir: Path | None = None) -> str:
         raise BrieferError(f"Cannot read {css_path}: {_reason(exc)}.") from exc
     if "</style" in css.lower():
         raise BrieferError(f"{css_path} contains '</style', which would end the page's style.")
-    return _render(dirs, HTML_TEMPLATE, view=_brief_view(brief), css=Markup(css))
+    view = _brief_view(brief, presentation)
+    return _render(dirs, HTML_TEMPLATE, view=view, css=Markup(css))
 
 
-def render_txt(brief: Brief, templates_dir: Path | None = None) -> str:
+def render_txt(
+    brief: Brief, templates_dir: Path | None = None, *, presentation: PresentOptions | None = None
+) -> str:
     """The brief as wrapped plain text, e.g. for the text part of an e-mail."""
     dirs = template_dirs(templates_dir)
-    return _render(dirs, TXT_TEMPLATE, view=_brief_view(brief), width=TEXT_WIDTH)
+    view = _brief_view(brief, presentation)
+    return _render(dirs, TXT_TEMPLATE, view=view, width=TEXT_WIDTH)
 
 
-def render_pdf(brief: Brief, templates_dir: Path | None = None) -> bytes:
+def render_pdf(
+    brief: Brief, templates_dir: Path | None = None, *, presentation: PresentOptions | None = None
+) -> bytes:
     """The HTML rendering printed to an A4 PDF by WeasyPrint (imported here: it is slow to load).
 
     Only ``data:`` URLs and files inside the template directories can be loaded; anything else
     is refused before a connection is attempted.
     """
     dirs = template_dirs(templates_dir)
-    html = render_html(brief, templates_dir)
+    html = render_html(brief, templates_dir, presentation=presentation)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango or its friends are missing
@@ -372,7 +390,12 @@ def render_pdf(brief: Brief, templates_dir: Path | None = None) -> bytes:
 
 
 def write_outputs(
-    brief: Brief, out_dir: Path, formats: Sequence[str], templates_dir: Path | None = None
+    brief: Brief,
+    out_dir: Path,
+    formats: Sequence[str],
+    templates_dir: Path | None = None,
+    *,
+    presentation: PresentOptions | None = None,
 ) -> list[Path]:
     """Write ``brief.<format>`` for each format into ``out_dir``; return the paths written.
 
@@ -388,11 +411,13 @@ def write_outputs(
             text = json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
             contents[fmt] = text.encode("utf-8")
         elif fmt == "html":
-            contents[fmt] = render_html(brief, templates_dir).encode("utf-8")
+            html = render_html(brief, templates_dir, presentation=presentation)
+            contents[fmt] = html.encode("utf-8")
         elif fmt == "pdf":
-            contents[fmt] = render_pdf(brief, templates_dir)
+            contents[fmt] = render_pdf(brief, templates_dir, presentation=presentation)
         else:
-            contents[fmt] = render_txt(brief, templates_dir).encode("utf-8")
+            text = render_txt(brief, templates_dir, presentation=presentation)
+            contents[fmt] = text.encode("utf-8")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -484,14 +509,21 @@ def _soft_breaks(text: str) -> Markup:
 # --- views ----------------------------------------------------------------------------------
 
 
-def _brief_view(brief: Brief) -> BriefView:
-    events = tuple(_event_view(i, event) for i, event in enumerate(brief.events, start=1))
+def _brief_view(brief: Brief, presentation: PresentOptions | None = None) -> BriefView:
+    page = present(brief, presentation)
+    t = page.labels
+    detail = page.options.detail
+    events = tuple(
+        _event_view(i, event, t, page.headlines.get(i), detail) for i, event in page.appendix
+    )
     summarizer = brief.backend + (f" ({brief.model})" if brief.model else "")
     return BriefView(
         brief=brief,
-        ui_lang=UI_LANG,
-        date=_long_date(brief.generated_at),
-        generated=_timestamp(brief.generated_at),
+        page=page,
+        t=t,
+        ui_lang=t.lang,
+        date=page.date,
+        generated=page.generated,
         summarizer=summarizer,
         events=events,
         source_count=sum(len(e.sources) for e in events),
@@ -499,11 +531,14 @@ def _brief_view(brief: Brief) -> BriefView:
     )
 
 
-def _event_view(number: int, event: Event) -> EventView:
+def _event_view(
+    number: int, event: Event, t: Labels, shown: Text | None = None, detail: str = "full"
+) -> EventView:
+    """One event in full; ``shown``: its headline as the front page gives it."""
     anchor = f"e{number}"
     lang = event.language or (event.articles[0].language if event.articles else "")
     sources = tuple(
-        _source_view(f"{anchor}-s{i}", i, a) for i, a in enumerate(event.articles, start=1)
+        _source_view(f"{anchor}-s{i}", i, a, t) for i, a in enumerate(event.articles, start=1)
     )
     by_id = {s.article.id: s for s in sources}
     sentences = []
@@ -525,23 +560,28 @@ def _event_view(number: int, event: Event) -> EventView:
     for s in sources:
         outlets.setdefault(s.outlet.casefold(), s.outlet)
     headline = event.headline or (event.articles[0].title if event.articles else "Untitled event")
+    headline_lang = lang
+    if shown is not None:
+        headline, headline_lang = shown.text, shown.lang
     return EventView(
-        claims=_claims_view(anchor, event, sources, lang),
-        coverage=_coverage_view(sources),
+        headline_lang=headline_lang,
+        headline_rtl=is_rtl(headline_lang),
+        claims=_claims_view(anchor, event, sources, lang, CLAIM_CAPS[detail]),
+        coverage=_coverage_view(sources, t["others"]),
         number=number,
         anchor=anchor,
         event=event,
         headline=headline,
         lang=lang,
         rtl=is_rtl(lang),
-        language_name=_language_name(lang),
+        language_name=t.language_name(lang),
         outlets=tuple(outlets.values()),
         sentences=tuple(sentences),
         sources=sources,
     )
 
 
-def _source_view(anchor: str, number: int, article: Article) -> SourceView:
+def _source_view(anchor: str, number: int, article: Article, t: Labels) -> SourceView:
     url = (article.url or "").strip()
     link = url if url.lower().startswith(("http://", "https://")) else None
     relays = (article.relays or "").strip() or None
@@ -549,8 +589,8 @@ def _source_view(anchor: str, number: int, article: Article) -> SourceView:
         number=number,
         anchor=anchor,
         article=article,
-        outlet=article.outlet or article.id,
-        language_name=_language_name(article.language),
+        outlet=source_name(article, t["unnamed source"]),
+        language_name=t.language_name(article.language),
         rtl=is_rtl(article.language),
         published=_short_date(article.published),
         url=url,
@@ -572,12 +612,17 @@ _CLAIM_GROUPS = (
 
 
 def _claims_view(
-    anchor: str, event: Event, sources: tuple[SourceView, ...], lang: str
+    anchor: str,
+    event: Event,
+    sources: tuple[SourceView, ...],
+    lang: str,
+    caps: dict[str, int] = CLAIM_CAPS["full"],
 ) -> ClaimsView | None:
     """Claims grouped shared, single-source, conflict (each keeping the pipeline's ranking).
 
-    All shared and conflicting claims are shown, at most MAX_SINGLE_SOURCE_CLAIMS
-    single-source ones; with more than MATRIX_MAX_SOURCES sources the matrix would be too
+    At most ``caps`` claims of each kind are shown, and ``caps["versions"]`` versions of a
+    conflict (CLAIM_CAPS: the reader has the front page; brief.json has every claim); with
+    more than MATRIX_MAX_SOURCES sources the matrix would be too
     narrow to read, so each claim lists its source numbers instead.
     """
     if not event.claims:
@@ -597,7 +642,7 @@ def _claims_view(
             supports = _supports(event, claim, by_id)
             if supports:
                 members.append((claim, supports))
-        cap = MAX_SINGLE_SOURCE_CLAIMS if kind == "single-source" else len(members)
+        cap = caps[kind]
         views = []
         for claim, supports in members[:cap]:
             number += 1
@@ -615,6 +660,7 @@ def _claims_view(
                     lang=claim_lang,
                     rtl=is_rtl(claim_lang),
                     supports=supports,
+                    versions=supports[: caps["versions"]],
                     cells=cells,
                     notes=notes,
                 )
@@ -659,23 +705,37 @@ _BAR_GAP = 6
 TIMELINE_MAX_COLUMNS = 60  # longer spans are grouped into several days per column
 _PALETTE = (
     "#2f5d9e", "#d08c2e", "#3f8f6b", "#b5515b", "#7a62a8",
-    "#3d9db3", "#8c7a4f", "#c46fa0", "#6b7f2e", "#6d7480",
+    "#3d9db3", "#8c7a4f", "#c46fa0", "#6b7f2e", "#4a4f8c",
 )  # fmt: skip
+_OTHERS = "\x00others"
+_OTHER_COLOR = "#b8bdc4"
 
 
-def _coverage_view(sources: tuple[SourceView, ...]) -> CoverageView | None:
+def _coverage_view(
+    sources: tuple[SourceView, ...], others_label: str = "others"
+) -> CoverageView | None:
     """Articles per language (one segment per outlet), and per day when dates allow."""
     if len(sources) < 2:
         return None
+    # the busiest outlets get a colour each; the rest share one grey ("others"), so no two
+    # outlets ever share a colour
+    tally: dict[str, int] = {}
+    for s in sources:
+        tally[s.outlet.casefold()] = tally.get(s.outlet.casefold(), 0) + 1
+    busiest = sorted(tally, key=lambda k: -tally[k])
+    coloured = set(busiest[: len(_PALETTE)] if len(busiest) <= len(_PALETTE)
+                   else busiest[: len(_PALETTE) - 1])  # fmt: skip
     colors: dict[str, str] = {}
     legend: dict[str, LegendView] = {}
     langs: dict[str, dict[str, int]] = {}
     for s in sources:
-        key = s.outlet.casefold()
-        colors.setdefault(key, _PALETTE[len(colors) % len(_PALETTE)])
+        key = s.outlet.casefold() if s.outlet.casefold() in coloured else _OTHERS
+        if key not in colors:
+            colors[key] = _OTHER_COLOR if key == _OTHERS else _PALETTE[len(colors) % len(_PALETTE)]
         seen = legend.get(key)
         numbers = (*seen.numbers, s.number) if seen else (s.number,)
-        legend[key] = LegendView(seen.outlet if seen else s.outlet, colors[key], numbers)
+        name = others_label if key == _OTHERS else s.outlet
+        legend[key] = LegendView(seen.outlet if seen else name, colors[key], numbers)
         per_outlet = langs.setdefault(s.language_name, {})
         per_outlet[key] = per_outlet.get(key, 0) + 1
     # most articles first; sorting is stable, so ties keep the order of the sources
@@ -757,12 +817,6 @@ def _day(value: str | None) -> date | None:
     return dt.date() if dt is not None else None
 
 
-def _language_name(code: str | None) -> str:
-    if not code:
-        return "unknown language"
-    return _LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
-
-
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -770,28 +824,6 @@ def _parse_time(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def _long_date(value: str) -> str:
-    """'Tuesday 1 July 2025'; built by hand so it does not depend on the platform's strftime."""
-    dt = _parse_time(value)
-    if dt is None:
-        return value
-    return f"{dt:%A} {dt.day} {dt:%B} {dt.year}"
-
-
-def _timestamp(value: str) -> str:
-    dt = _parse_time(value)
-    if dt is None:
-        return value
-    offset = dt.utcoffset()
-    if offset is None:
-        zone = ""
-    elif offset == timedelta(0):
-        zone = " UTC"
-    else:
-        zone = f" {dt:%z}"
-    return f"{dt:%Y-%m-%d %H:%M}{zone}"
 
 
 def _short_date(value: str | None) -> str:

@@ -338,12 +338,13 @@ def options_for(config: Config) -> Any:
         "outlets": config.outlets,
         "strict": config.strict,
         "source_options": config.fetch,
+        "lang": config.lang,
+        "summary_lang": config.summarizer.lang,
+        "top": config.top,
+        "also": config.also,
+        "detail": config.detail,
     }
     known = {f.name for f in dataclasses.fields(Options)}
-    if config.summarizer.lang:
-        if "lang" not in known:
-            log.warning("summarizer.lang is not supported by this briefer; ignored")
-        values["lang"] = config.summarizer.lang
     return Options(**{k: v for k, v in values.items() if k in known})
 
 
@@ -520,7 +521,8 @@ def _dry_run(config: Config, report: Report) -> RunResult:
         from .deliver import compose, describe
 
         with tempfile.TemporaryDirectory(prefix="briefer-dry-run-") as tmp:
-            write_outputs(brief, Path(tmp), config.formats, config.templates)
+            write_outputs(brief, Path(tmp), config.formats, config.templates,
+                          presentation=options.presentation)
             composed = compose(Path(tmp), config.email)
             lines += ["would e-mail:", describe(composed, config.email)]
     else:

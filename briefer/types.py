@@ -114,6 +114,8 @@ class Event:
     latest_article: str | None = None
     past_articles: frozenset[str] = frozenset()  # ids reported in an earlier brief
     claims: list[Claim] = field(default_factory=list)
+    # briefer.present.importance: the score events are ranked by, and its parts
+    importance: dict | None = None
 
     @property
     def outlets(self) -> list[str]:
@@ -139,6 +141,8 @@ class Event:
         }
         if self.note:
             d["note"] = self.note
+        if self.importance is not None:
+            d["importance"] = dict(self.importance)
         return d
 
 

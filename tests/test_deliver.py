@@ -58,12 +58,21 @@ def test_message_has_text_html_and_pdf_and_correct_headers(tmp_path, brief_dir):
     assert alternative.get_content_type() == "multipart/alternative"
     text, html = alternative.get_payload()
     assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
-    assert text.get_content().replace("\r\n", "\n") == (brief_dir / "brief.txt").read_text(
-        encoding="utf-8")
+    # the front page, also today and the index; the details stay in the PDF
+    full_text = (brief_dir / "brief.txt").read_text(encoding="utf-8")
+    sent_text = text.get_content().replace("\r\n", "\n")
+    assert sent_text.rstrip().endswith("Details in the attached PDF and in brief.html.")
+    assert full_text.startswith(sent_text.rsplit("\n\n", 1)[0])
+    assert "TOP STORIES" in sent_text and "Who reported what" not in sent_text
+    assert "Who reported what" in full_text
     assert html.get_content_type() == "text/html"
     body = html.get_content()
     assert 'style="' in body and "<link" not in body  # CSS inlined, nothing remote
-    assert "وزیران سوریه" in body
+    assert "Syrian ministers" in body and "story-headline" in body  # the front page
+    assert "Details in the attached PDF" in body and " hidden>" not in body
+    for details in ('class="claims-block"', 'class="claim-row', 'class="more-link"'):
+        assert details not in body
+    assert 'class="claims-block"' in (brief_dir / "brief.html").read_text(encoding="utf-8")
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename().startswith("brief-") and attachment.is_attachment()
     assert attachment.get_payload(decode=True) == (brief_dir / "brief.pdf").read_bytes()

@@ -33,6 +33,8 @@ from briefer.types import Article, Brief, Event, Skipped, SummarySentence
 ID_HEADLINE = "Menteri Suriah bahas kerja sama militer dengan Putin di Moskow"
 FA_HEADLINE = "دیدار محرمانه وزیران سوریه با پوتین در مسکو؛ تحولی بزرگ در همکاری نظامی دو کشور"
 IR_HEADLINE = "Putin dan Rayeesi bahas peningkatan kerja sama Rusia dan Iran"
+# the reader (English by default) gets event 1's headline from its English article
+EN_HEADLINE = "Syrian ministers discuss military, economic cooperation with Putin"
 FA_PHRASE = "ولادیمیر پوتین"
 UNSUPPORTED = "Kedua negara juga menandatangani perjanjian pertahanan baru."
 SAFE_URL = "https://example.org/news/syria-putin"
@@ -321,7 +323,8 @@ def test_html_is_a_phone_friendly_page(page: Page, html: str) -> None:
 def test_rtl_text_carries_dir_and_lang(page: Page) -> None:
     rtl = [(t, a) for t, a in page.elements if a.get("lang") == "fa"]
     kinds = {(t, a.get("class", "")) for t, a in rtl}
-    assert ("h2", "headline") in kinds
+    assert ("h3", "story-headline") in kinds  # the front page
+    assert ("span", "headline") in kinds  # the details
     assert ("div", "summary") in kinds
     assert ("td", "title") in kinds
     for tag, attrs in rtl:
@@ -330,18 +333,19 @@ def test_rtl_text_carries_dir_and_lang(page: Page) -> None:
         if attrs.get("dir") == "rtl":
             assert attrs.get("lang") in {"fa"}, (tag, attrs)
     # left-to-right text is marked with its language too, and not flipped
-    assert page.find("h2", lang="id", id="e1-title")
+    assert page.find("span", lang="en", id="e1-title")
     assert page.find("td", lang="en")
+    assert page.find("span", lang="id", **{"class": "sentence"})
     assert all(a.get("dir") != "rtl" for a in page.find(lang="id"))
 
 
-def test_every_source_marker_points_at_a_source_row(page: Page) -> None:
-    cites = page.with_class("cite")
-    assert len(cites) == 7
+def test_every_source_marker_points_at_a_source_row(page: Page, html: str) -> None:
     ids = page.ids
-    for cite in cites:
+    for cite in page.with_class("cite"):  # the front page's and the details'
         assert cite["href"].startswith("#")
         assert ids.get(cite["href"][1:]) == "tr", cite
+    cites = Page(html.split("<!-- briefer:appendix -->")[1]).with_class("cite")
+    assert len(cites) == 7
     hrefs = [c["href"] for c in cites]
     assert hrefs[:3] == ["#e1-s1", "#e1-s2", "#e1-s2"]
     assert "#e2-s1" in hrefs
@@ -362,8 +366,8 @@ def test_marker_for_an_article_outside_the_event_is_dropped(
 
 
 def test_unsupported_sentence_is_marked(html: str, page: Page) -> None:
-    assert len(page.with_class("unsupported")) == 1
-    assert len(page.with_class("flag")) == 1
+    assert len(page.with_class("unsupported")) == 2  # on the front page and in the details
+    assert len(page.with_class("flag")) == 2
     before, _, after = html.partition(UNSUPPORTED)
     assert 'class="sentence unsupported"' in before.rsplit("<span", 1)[-1]
     assert "unsupported</span>" in after.split("</p>", 1)[0]
@@ -380,7 +384,8 @@ def test_sources_table_lists_outlet_via_and_location(page: Page, html: str) -> N
     assert "seeds/notes.pdf" in text and "not a text file" in text  # skipped inputs
     assert "One input was skipped" in text  # warnings
     assert "csebuetnlp/mT5_multilingual_XLSum" in text
-    assert html.index("One input was skipped") < html.index(ID_HEADLINE)
+    # page 1 is news: warnings follow the front page
+    assert html.index(EN_HEADLINE) < html.index("One input was skipped")
 
 
 def test_template_override_and_errors(tmp_path: Path, brief: Brief) -> None:
@@ -391,7 +396,7 @@ def test_template_override_and_errors(tmp_path: Path, brief: Brief) -> None:
     # files the override lacks come from the built-in set
     (custom / "brief.css").write_text("body { color: teal }")
     html = render_html(brief, custom)
-    assert "body { color: teal }" in html and ID_HEADLINE in html
+    assert "body { color: teal }" in html and EN_HEADLINE in html
     (custom / "brief.txt.j2").write_text("{{ view.nope }}")
     with pytest.raises(BrieferError, match=r"brief\.txt\.j2 failed"):
         render_txt(brief, custom)
@@ -424,7 +429,7 @@ def test_importing_render_does_not_load_weasyprint() -> None:
 def test_render_txt(brief: Brief) -> None:
     text = render_txt(brief)
     flat = squash(text)
-    for headline in (ID_HEADLINE, FA_HEADLINE, IR_HEADLINE):
+    for headline in (EN_HEADLINE, FA_HEADLINE, IR_HEADLINE):
         assert headline in flat
     assert "Putin di Moskow untuk membahas kerja sama militer. [1][2]" in flat
     assert UNSUPPORTED + " (⚠ unsupported" in flat
@@ -432,7 +437,7 @@ def test_render_txt(brief: Brief) -> None:
     assert SAFE_URL in text and "seeds/003_475af86c010272c1.txt" in text
     assert "{{ 7*7 }}" in text and "&lt;" not in text
     assert "One input was skipped" in text and "seeds/notes.pdf: not a text file" in flat
-    assert "Wednesday 30 July 2025" in text
+    assert "Wednesday, July 30, 2025" in text  # Babel, locale en
     for line in text.splitlines():
         assert len(line) <= render.TEXT_WIDTH or " " not in line.strip(), line
 
@@ -450,7 +455,7 @@ def test_pdf_text_has_headlines_and_persian(pdf: bytes, tmp_path: Path) -> None:
         check=True,
     ).stdout
     flat = squash(out)
-    for headline in (ID_HEADLINE, IR_HEADLINE):
+    for headline in (EN_HEADLINE, IR_HEADLINE):
         assert headline in flat
     assert FA_PHRASE in flat  # exact only with Noto Naskh (DejaVu reverses the lam-alef)
     assert "دیدار محرمانه وزیران سوریه" in flat

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from briefer import render
+from briefer.present import PresentOptions
 from briefer.render import render_html, render_pdf, render_txt
 from briefer.types import Article, Brief, Claim, Event, SummarySentence
 from tests.test_render import CountingHandler, Page, squash, tool
@@ -61,6 +62,9 @@ ID_WAR = (
 )
 FA_WAR = "روسیه در جریان جنگ داخلی نزدیک به ۱۳ ساله سوریه، حامی اصلی اسد بود."  # 13, not 14
 HOSTILE = '" onmouseover="alert(1)" x="<script>alert(1)</script>'
+
+
+FULL = PresentOptions(detail="full")  # every claim kind up to its full-detail cap
 
 
 def _article(
@@ -188,7 +192,7 @@ def brief(server: tuple[int, list[str]]) -> Brief:
 
 @pytest.fixture(scope="module")
 def html(brief: Brief) -> str:
-    return render_html(brief)
+    return render_html(brief, presentation=FULL)
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +203,7 @@ def page(html: str) -> Page:
 @pytest.fixture(scope="module")
 def pdf_text(brief: Brief, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("pdf") / "brief.pdf"
-    path.write_bytes(render_pdf(brief))
+    path.write_bytes(render_pdf(brief, presentation=FULL))
     out = subprocess.run(
         [tool("pdftotext"), "-enc", "UTF-8", str(path), "-"],
         capture_output=True,
@@ -210,10 +214,11 @@ def pdf_text(brief: Brief, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def event_section(html: str, number: int) -> str:
-    """The HTML of one event's <article>."""
-    start = html.index(f'<article class="event" id="e{number}"')
-    end = html.find("</article>", start)
-    return html[start:end]
+    """The HTML of one event's details (up to the next event's, or the details' end)."""
+    start = html.index(f'<details class="event" id="e{number}"')
+    ends = [i for i in (html.find('<details class="event"', start + 1),
+                        html.find("<!-- /briefer:appendix -->", start)) if i > 0]  # fmt: skip
+    return html[start : min(ends)]
 
 
 def claim_rows(section: str) -> list[str]:
@@ -247,10 +252,11 @@ def test_many_sources_list_each_claims_source_numbers(html: str, brief: Brief) -
 def test_groups_are_shared_then_single_source_then_conflicts(html: str) -> None:
     section = event_section(html, 1)
     kinds = re.findall(r'<tr class="claim-row ([^"]+)"', section)
-    assert kinds == ["shared"] * 3 + ["single-source"] * 8 + ["conflict"]
+    single = render.MAX_SINGLE_SOURCE_CLAIMS
+    assert kinds == ["shared"] * 3 + ["single-source"] * single + ["conflict"]
     numbers = re.findall(r'<tr class="claim-row [^"]+" id="e1-c(\d+)"', section)
-    assert numbers == [str(n) for n in range(1, 13)]
-    assert "and 2 more claims from one source only" in squash(" ".join(Page(section).text))
+    assert numbers == [str(n) for n in range(1, 5 + single)]
+    assert "and 6 more claims from one source only" in squash(" ".join(Page(section).text))
 
 
 def test_matrix_has_a_tick_exactly_where_a_source_supports(html: str, brief: Brief) -> None:
@@ -379,13 +385,13 @@ def test_sources_show_outlet_type_country_and_relays(html: str) -> None:
 
 
 def test_txt_has_a_claims_section(brief: Brief) -> None:
-    text = render_txt(brief)
+    text = render_txt(brief, presentation=FULL)
     flat = squash(text)
     assert text.count("\n   Who reported what\n") == 3
     assert "Syrian ministers meet Putin" in flat
     assert "[1][2][3][4][5][6][7][8][9]" in flat
     assert "only Example Times" in flat
-    assert "and 2 more claims from one source only" in flat
+    assert "and 6 more claims from one source only" in flat
     assert "Sources differ" in flat and EN_WAR[:40] in flat and ID_WAR[:40] in flat
     assert "Only one source (Aktual.com)" in flat
     for line in text.splitlines():

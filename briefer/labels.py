@@ -1,0 +1,262 @@
+"""The brief's own words in the reader's language: labels here, dates and numbers by Babel.
+
+Labels exist for en, fr, de, es, id, fa and ar; any other reader language gets English
+labels with its own dates, numbers and language names (Babel knows them all) and direction.
+Counts use the locale's plural rules (``Locale.plural_form``), so Arabic says "مصدران" for
+two sources.
+"""
+
+# ruff: noqa: E501  (the phrase tables read best one translation a line)
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.numbers import format_decimal
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "fr", "de", "es", "id", "fa", "ar")
+
+# Phrases: English key -> {language: translation}. "{}" is filled by the caller.
+_PHRASES: dict[str, dict[str, str]] = {
+    "Top stories": {"fr": "À la une", "de": "Das Wichtigste", "es": "Lo más importante",
+                    "id": "Berita utama", "fa": "خبرهای مهم", "ar": "أهم الأخبار"},
+    "Also today": {"fr": "Aussi aujourd’hui", "de": "Außerdem heute", "es": "También hoy",
+                   "id": "Juga hari ini", "fa": "دیگر خبرهای امروز", "ar": "أيضًا اليوم"},
+    "Index": {"fr": "Index", "de": "Weitere Meldungen", "es": "Índice", "id": "Indeks",
+              "fa": "فهرست", "ar": "الفهرس"},
+    "Details": {"fr": "Détails : sources, affirmations et couverture",
+                "de": "Details: Quellen, Aussagen und Berichterstattung",
+                "es": "Detalles: fuentes, afirmaciones y cobertura",
+                "id": "Rincian: sumber, klaim, dan liputan",
+                "fa": "جزئیات: منابع، ادعاها و پوشش خبری",
+                "ar": "التفاصيل: المصادر والادعاءات والتغطية"},
+    "Sources and evidence": {"fr": "Sources et preuves", "de": "Quellen und Belege",
+                             "es": "Fuentes y pruebas", "id": "Sumber dan bukti",
+                             "fa": "منابع و شواهد", "ar": "المصادر والأدلة"},
+    "New": {"fr": "Nouveau", "de": "Neu", "es": "Nuevo", "id": "Baru", "fa": "تازه",
+            "ar": "جديد"},
+    "Updated": {"fr": "Mis à jour", "de": "Aktualisiert", "es": "Actualizado",
+                "id": "Diperbarui", "fa": "به‌روزشده", "ar": "محدَّث"},
+    "Sources differ: {}": {"fr": "Les sources divergent : {}", "de": "Quellen widersprechen sich: {}",
+                           "es": "Las fuentes difieren: {}", "id": "Sumber berbeda: {}",
+                           "fa": "اختلاف منابع: {}", "ar": "تختلف المصادر: {}"},
+    "Sources differ on: {}": {"fr": "Les sources divergent sur : {}",
+                              "de": "Quellen widersprechen sich bei: {}",
+                              "es": "Las fuentes difieren sobre: {}",
+                              "id": "Sumber berbeda soal: {}", "fa": "اختلاف منابع درباره: {}",
+                              "ar": "تختلف المصادر بشأن: {}"},
+    "unnamed source": {"fr": "source sans nom", "de": "unbenannte Quelle",
+                       "es": "fuente sin nombre", "id": "sumber tanpa nama",
+                       "fa": "منبع بی‌نام", "ar": "مصدر غير مسمّى"},
+    "Untitled event": {"fr": "Événement sans titre", "de": "Ereignis ohne Titel",
+                       "es": "Suceso sin título", "id": "Peristiwa tanpa judul",
+                       "fa": "رویداد بی‌عنوان", "ar": "حدث بلا عنوان"},
+    "+{} more": {"fr": "+{} autres", "de": "+{} weitere", "es": "+{} más", "id": "+{} lainnya",
+                 "fa": "+{} دیگر", "ar": "+{} أخرى"},
+    "first report {}, latest {}": {"fr": "premier article {}, dernier {}",
+                                   "de": "erste Meldung {}, letzte {}",
+                                   "es": "primera noticia {}, última {}",
+                                   "id": "laporan pertama {}, terakhir {}",
+                                   "fa": "نخستین گزارش {}، آخرین {}",
+                                   "ar": "أول تقرير {}، آخر تقرير {}"},
+    "reported {}": {"fr": "publié le {}", "de": "gemeldet am {}", "es": "publicado el {}",
+                    "id": "dilaporkan {}", "fa": "گزارش‌شده در {}", "ar": "نُشر في {}"},
+    "from {}": {"fr": "traduit de : {}", "de": "übersetzt aus: {}", "es": "traducido del {}",
+                "id": "diterjemahkan dari {}", "fa": "ترجمه از {}", "ar": "مترجم من {}"},
+    "Original": {"fr": "Original", "de": "Original", "es": "Original", "id": "Asli",
+                 "fa": "متن اصلی", "ar": "النص الأصلي"},
+    "Warnings": {"fr": "Avertissements", "de": "Hinweise", "es": "Avisos", "id": "Peringatan",
+                 "fa": "هشدارها", "ar": "تحذيرات"},
+    "Skipped inputs": {"fr": "Fichiers ignorés", "de": "Übersprungene Eingaben",
+                       "es": "Entradas omitidas", "id": "Masukan yang dilewati",
+                       "fa": "ورودی‌های کنارگذاشته", "ar": "مدخلات متجاوزة"},
+    "Coverage": {"fr": "Couverture", "de": "Berichterstattung", "es": "Cobertura",
+                 "id": "Liputan", "fa": "پوشش خبری", "ar": "التغطية"},
+    "Who reported what": {"fr": "Qui a rapporté quoi", "de": "Wer berichtete was",
+                          "es": "Quién informó qué", "id": "Siapa melaporkan apa",
+                          "fa": "چه کسی چه گزارش داد", "ar": "من نقل ماذا"},
+    "Sources": {"fr": "Sources", "de": "Quellen", "es": "Fuentes", "id": "Sumber",
+                "fa": "منابع", "ar": "المصادر"},
+    "No summary for this event.": {"fr": "Pas de résumé pour cet événement.",
+                                   "de": "Keine Zusammenfassung für dieses Ereignis.",
+                                   "es": "No hay resumen de este suceso.",
+                                   "id": "Tidak ada ringkasan untuk peristiwa ini.",
+                                   "fa": "برای این رویداد خلاصه‌ای نیست.",
+                                   "ar": "لا يوجد ملخص لهذا الحدث."},
+    "others": {"fr": "autres", "de": "andere", "es": "otros", "id": "lainnya", "fa": "دیگران",
+               "ar": "أخرى"},
+    "unsupported": {"fr": "sans source", "de": "ohne Quelle", "es": "sin fuente",
+                    "id": "tanpa sumber", "fa": "بی‌منبع", "ar": "بلا مصدر"},
+    "Note": {"fr": "Remarque", "de": "Hinweis", "es": "Nota", "id": "Catatan", "fa": "یادداشت",
+             "ar": "ملاحظة"},
+    "Generated {} by briefer": {"fr": "Produit le {} par briefer", "de": "Erstellt {} von briefer",
+                                "es": "Generado el {} por briefer", "id": "Dibuat {} oleh briefer",
+                                "fa": "ساخته‌شده در {} با briefer", "ar": "أُنشئ في {} بواسطة briefer"},
+    "Details in the attached PDF and in brief.html.": {
+        "fr": "Détails dans le PDF joint et dans brief.html.",
+        "de": "Details im angehängten PDF und in brief.html.",
+        "es": "Detalles en el PDF adjunto y en brief.html.",
+        "id": "Rincian ada di PDF terlampir dan di brief.html.",
+        "fa": "جزئیات در PDF پیوست و در brief.html.",
+        "ar": "التفاصيل في ملف PDF المرفق وفي brief.html."},
+    "Bracketed numbers are the sources of each sentence; details lists them.": {
+        "fr": "Les numéros entre crochets renvoient aux sources de chaque phrase, listées dans les détails.",
+        "de": "Die Zahlen in Klammern sind die Quellen jedes Satzes; die Details listen sie auf.",
+        "es": "Los números entre corchetes son las fuentes de cada frase; los detalles las enumeran.",
+        "id": "Angka dalam kurung adalah sumber setiap kalimat; rinciannya ada di bagian Rincian.",
+        "fa": "شماره‌های داخل کروشه منابع هر جمله‌اند و در بخش جزئیات آمده‌اند.",
+        "ar": "الأرقام بين معقوفين هي مصادر كل جملة، ومذكورة في قسم التفاصيل."},
+}  # fmt: skip
+
+# Counted nouns by CLDR plural category; "other" is the fallback. "{}" is the number.
+_COUNTS: dict[str, dict[str, dict[str, str]]] = {
+    "outlet": {
+        "en": {"one": "{} outlet", "other": "{} outlets"},
+        "fr": {"one": "{} média", "other": "{} médias"},
+        "de": {"one": "{} Medium", "other": "{} Medien"},
+        "es": {"one": "{} medio", "other": "{} medios"},
+        "id": {"other": "{} media"},
+        "fa": {"other": "{} رسانه"},
+        "ar": {"zero": "لا مصادر", "one": "مصدر واحد", "two": "مصدران", "few": "{} مصادر",
+               "many": "{} مصدرًا", "other": "{} مصدر"},
+    },
+    "language": {
+        "en": {"one": "{} language", "other": "{} languages"},
+        "fr": {"one": "{} langue", "other": "{} langues"},
+        "de": {"one": "{} Sprache", "other": "{} Sprachen"},
+        "es": {"one": "{} idioma", "other": "{} idiomas"},
+        "id": {"other": "{} bahasa"},
+        "fa": {"other": "{} زبان"},
+        "ar": {"zero": "لا لغات", "one": "لغة واحدة", "two": "لغتان", "few": "{} لغات",
+               "many": "{} لغة", "other": "{} لغة"},
+    },
+    "country": {
+        "en": {"one": "{} country", "other": "{} countries"},
+        "fr": {"one": "{} pays", "other": "{} pays"},
+        "de": {"one": "{} Land", "other": "{} Länder"},
+        "es": {"one": "{} país", "other": "{} países"},
+        "id": {"other": "{} negara"},
+        "fa": {"other": "{} کشور"},
+        "ar": {"zero": "لا بلدان", "one": "بلد واحد", "two": "بلدان", "few": "{} بلدان",
+               "many": "{} بلدًا", "other": "{} بلد"},
+    },
+    "article": {
+        "en": {"one": "{} article", "other": "{} articles"},
+        "fr": {"one": "{} article", "other": "{} articles"},
+        "de": {"one": "{} Artikel", "other": "{} Artikel"},
+        "es": {"one": "{} artículo", "other": "{} artículos"},
+        "id": {"other": "{} artikel"},
+        "fa": {"other": "{} خبر"},
+        "ar": {"zero": "لا مقالات", "one": "مقال واحد", "two": "مقالان", "few": "{} مقالات",
+               "many": "{} مقالًا", "other": "{} مقال"},
+    },
+    "event": {
+        "en": {"one": "{} event", "other": "{} events"},
+        "fr": {"one": "{} événement", "other": "{} événements"},
+        "de": {"one": "{} Ereignis", "other": "{} Ereignisse"},
+        "es": {"one": "{} suceso", "other": "{} sucesos"},
+        "id": {"other": "{} peristiwa"},
+        "fa": {"other": "{} رویداد"},
+        "ar": {"zero": "لا أحداث", "one": "حدث واحد", "two": "حدثان", "few": "{} أحداث",
+               "many": "{} حدثًا", "other": "{} حدث"},
+    },
+}  # fmt: skip
+
+# "{events} from {articles} by {outlets}"
+_STANDFIRST = {
+    "en": "{} from {} by {}", "fr": "{} tirés de {} de {}", "de": "{} aus {} von {}",
+    "es": "{} a partir de {} de {}", "id": "{} dari {} oleh {}", "fa": "{} از {} در {}",
+    "ar": "{} من {} عبر {}",
+}  # fmt: skip
+
+
+class Labels:
+    """Every word the brief says itself, in one reader language."""
+
+    def __init__(self, lang: str | None) -> None:
+        code = (lang or "en").strip().lower().replace("_", "-")
+        try:
+            self.locale = Locale.parse(code, sep="-")
+        except (UnknownLocaleError, ValueError):
+            log.warning("no locale data for %r; dates and numbers are written in English", code)
+            self.locale = Locale.parse("en")
+        self.lang = code.split("-")[0]
+        if self.lang not in LANGUAGES:
+            log.info("the brief's own words have no %r translation; they stay English", code)
+        self.dir = "rtl" if self.locale.text_direction == "rtl" else "ltr"
+
+    @property
+    def rtl(self) -> bool:
+        return self.dir == "rtl"
+
+    def __getitem__(self, phrase: str) -> str:
+        return _PHRASES.get(phrase, {}).get(self.lang, phrase)
+
+    def say(self, phrase: str, *values: object) -> str:
+        return self[phrase].format(*values)
+
+    def number(self, n: int) -> str:
+        return format_decimal(n, locale=self.locale)
+
+    def number_text(self, value: str) -> str:
+        """A figure quoted from a source, kept as the source wrote it."""
+        return value
+
+    def count(self, noun: str, n: int) -> str:
+        forms = _COUNTS[noun].get(self.lang) or _COUNTS[noun]["en"]
+        form = forms.get(self.locale.plural_form(n)) or forms["other"]
+        return form.format(self.number(n))
+
+    def standfirst(self, events: int, articles: int, outlets: int) -> str:
+        """'111 events from 284 articles by 60 outlets' (without 'by…' when none is named)."""
+        pattern = _STANDFIRST.get(self.lang, _STANDFIRST["en"])
+        if not outlets:
+            pattern = pattern.rsplit(" ", 2)[0]
+        return pattern.format(self.count("event", events), self.count("article", articles),
+                              self.count("outlet", outlets))  # fmt: skip
+
+    def plus_more(self, n: int) -> str:
+        return self.say("+{} more", self.number(n))
+
+    def first_latest(self, first: str, last: str) -> str:
+        return self.say("first report {}, latest {}", first, last)
+
+    def reported(self, when: str) -> str:
+        return self.say("reported {}", when)
+
+    def disputed(self, what: str) -> str:
+        return self.say("Sources differ: {}", what)
+
+    def disputed_on(self, what: str) -> str:
+        return self.say("Sources differ on: {}", what)
+
+    def translated_from(self, code: str) -> str:
+        return self.say("from {}", self.language_name(code))
+
+    def language_name(self, code: str | None) -> str:
+        """'Persian' (en), 'persan' (fr), 'فارسی' (fa); the code itself when unknown."""
+        if not code:
+            return "?"
+        base = code.split("-")[0].lower()
+        return self.locale.languages.get(base) or code
+
+    def country_name(self, code: str | None) -> str:
+        return self.locale.territories.get((code or "").upper()) or (code or "")
+
+    def long_date(self, when: datetime | None) -> str:
+        return format_date(when, "full", locale=self.locale) if when else ""
+
+    def short_date(self, when: datetime) -> str:
+        return format_skeleton("MMMd", when, locale=self.locale)
+
+    def time(self, when: datetime) -> str:
+        return format_time(when.astimezone(UTC), "HH:mm", locale=self.locale)
+
+    def timestamp(self, when: datetime | None) -> str:
+        if when is None:
+            return ""
+        return format_datetime(when.astimezone(UTC), "medium", locale=self.locale) + " UTC"
