@@ -41,6 +41,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             "ar": "جديد"},
     "Updated": {"fr": "Mis à jour", "de": "Aktualisiert", "es": "Actualizado",
                 "id": "Diperbarui", "fa": "به‌روزشده", "ar": "محدَّث"},
+    "since {}": {"fr": "depuis le {}", "de": "seit {}", "es": "desde el {}", "id": "sejak {}",
+                 "fa": "از {}", "ar": "منذ {}"},
     "Sources differ: {}": {"fr": "Les sources divergent : {}", "de": "Quellen widersprechen sich: {}",
                            "es": "Las fuentes difieren: {}", "id": "Sumber berbeda: {}",
                            "fa": "اختلاف منابع: {}", "ar": "تختلف المصادر: {}"},
