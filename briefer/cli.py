@@ -61,6 +61,26 @@ EmbedderModel = Annotated[
     typer.Option("--embedder-model", envvar="BRIEFER_EMBEDDER_MODEL",
                  help="The embedder's model id or local directory [default: the backend's]."),
 ]
+AllowFetch = Annotated[
+    list[str] | None,
+    typer.Option("--allow-fetch", metavar="HOST_OR_CIDR",
+                 help="Fetch from this internal host name, address or network (10.0.0.0/8) "
+                      "too; repeatable. Loopback, private, link-local and other internal "
+                      "addresses are refused otherwise, on every link and redirect."),
+]
+
+
+def _allowed(entries: list[str] | None, base: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``--allow-fetch`` values added to ``base``; a malformed one is a usage error (exit 2)."""
+    from .errors import UsageError
+    from .fetch import parse_allow
+
+    extra = tuple(entries or ())
+    try:
+        parse_allow(extra)
+    except ValueError as exc:
+        raise UsageError(f"--allow-fetch: {exc}.") from None
+    return base + extra
 
 
 def _version(value: bool) -> None:
@@ -205,6 +225,7 @@ def build(
         typer.Option("--force", help="Build even when OUT already holds a brief of these same "
                                      "inputs and options (otherwise nothing is done)."),
     ] = False,
+    allow_fetch: AllowFetch = None,
     quiet: Quiet = False,
 ) -> None:
     """Build a brief: group articles by event, summarise, attribute, render.
@@ -229,6 +250,7 @@ def build(
     with _errors():
         from .pipeline import Options, existing_brief
         from .pipeline import build as run_build
+        from .sources import SourceOptions
 
         options = Options(
             title=title,
@@ -246,6 +268,7 @@ def build(
             state=state,
             outlets=outlets,
             strict=strict,
+            source_options=SourceOptions(allow=_allowed(allow_fetch)),
         )
         inputs, same = existing_brief(sources, out, options)
         if not force and same is not None:
@@ -385,6 +408,7 @@ def run_job(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be written and sent; do neither.")
     ] = False,
+    allow_fetch: AllowFetch = None,
     verbose: Verbose = False,
 ) -> None:
     """The daily job: read the sources, write the brief, e-mail it, once.
@@ -414,6 +438,11 @@ def run_job(
         from .run import run_daily
 
         settings = load_config(config)
+        if allow_fetch:
+            from dataclasses import replace
+
+            settings = replace(settings, fetch=replace(
+                settings.fetch, allow=_allowed(allow_fetch, settings.fetch.allow)))
         handler = None if dry_run else _log_to_file(settings.log_path, verbose)
         if dry_run:
             logging.getLogger("briefer").setLevel(logging.INFO if verbose else logging.WARNING)

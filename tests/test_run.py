@@ -40,6 +40,7 @@ backend = "extractive"
 [fetch]
 timeout_s = 5
 attempts = 1
+allow = ["127.0.0.1"]  # the test server; internal addresses are refused otherwise
 [email]
 host = "127.0.0.1"
 port = {smtp.port}
