@@ -385,7 +385,7 @@ def ingest(sources: Iterable[str | Path], registry: Registry | None = None) -> I
             if ids[article_id] > 1:
                 article_id = f"{article_id}-{ids[article_id]}"
             text, repair = read_text(path)
-            article = resolve_outlet(parse_article(text, article_id, str(path)), registry)
+            article = resolve_outlet(parse_article(text, article_id, shown(path)), registry)
             if repair:
                 log.warning("repaired %s: %s", shown(path), repair)
                 result.repaired.append(Skipped(shown(path), repair))

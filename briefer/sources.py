@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from . import __version__
 from .fetch import FetchError, FetchRefused, fetch
-from .files import file_id, walk
+from .files import file_id, shown, walk
 from .ingest import SUFFIXES as TEXT_SUFFIXES
 from .ingest import IngestResult, ingest, parse_article, resolve_outlet
 from .outlets import Registry, load_registry
@@ -187,18 +187,18 @@ class _Reader:
                 raise FetchError(f"larger than {_size(self.options.max_bytes)}")
             data = path.read_bytes()
         except OSError as exc:
-            self.skip(str(path), exc.strerror or str(exc))
+            self.skip(shown(path), exc.strerror or str(exc))
             return
         except FetchError as exc:
-            self.skip(str(path), str(exc))
+            self.skip(shown(path), str(exc))
             return
         if suffix in FEED_SUFFIXES:
-            self.read_feed(data, str(path), base_url=None, content_type="application/xml")
+            self.read_feed(data, shown(path), base_url=None, content_type="application/xml")
         elif suffix in JSONL_SUFFIXES:
-            self.read_jsonl(data, str(path))
+            self.read_jsonl(data, shown(path))
         else:
-            self.read_page(data, where=str(path), url=None, article_id=file_id(path),
-                           path=str(path))
+            self.read_page(data, where=shown(path), url=None, article_id=file_id(path),
+                           path=shown(path))
 
     def read_url(self, url: str) -> None:
         try:
