@@ -465,12 +465,20 @@ def email(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the message that would be sent; send nothing.")
     ] = False,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send even a brief that was delivered already, or "
+                                            "whose sending a run left half done.")
+    ] = False,
     verbose: Verbose = False,
 ) -> None:
     """E-mail a written brief: text and HTML (CSS inlined) alternatives, brief.pdf attached.
 
     Uses the [email] table of the configuration; the SMTP user name and password come from the
-    environment variables it names. Exit code 4 when the server did not accept the message.
+    environment variables it names. Takes the lock of briefer run (exit 5 while a run is
+    going) and its journal: a brief already delivered, or one a run was sending, is not sent
+    again without --resend (exit 2); what is sent is journaled, so no run sends it again.
+    Exit code 4 when the server did not accept the message; 2 for a setting that cannot work
+    (unreadable ca_file, no STARTTLS).
 
     Examples:
 
@@ -478,43 +486,31 @@ def email(
 
       briefer email out/2026-01-05 --config briefer.toml --dry-run
 
+      briefer email out/2026-01-05 --config briefer.toml --resend
+
       BRIEFER_SMTP_USER=brief BRIEFER_SMTP_PASSWORD=... briefer email out/today -c briefer.toml
     """
     _setup_logging()
     with _errors():
         from .config import load_config
-        from .deliver import compose, describe, send_with_retries
-        from .errors import ConfigError, DeliveryError
-        from .run import Journal
+        from .deliver import check_setup, compose, describe
+        from .errors import ConfigError
+        from .run import email_by_hand
 
         settings = load_config(config)
         if settings.email is None:
             raise ConfigError(f"{settings.path} has no [email] table.")
         handler = None if dry_run else _log_to_file(settings.log_path, verbose)
         with _logged_errors(handler):
+            check_setup(settings.email)
             composed = compose(brief_dir, settings.email)
             if dry_run:
                 typer.echo(describe(composed, settings.email))
                 return
-            error = None
-            try:
-                send_with_retries(composed, settings.email)
-            except DeliveryError as exc:
-                error = exc
-            with Journal.open(settings.state) as journal:
-                brief = json.loads((brief_dir / "brief.json").read_text(encoding="utf-8"))
-                brief_id = journal.brief_for(brief_dir.resolve(), brief.get("generated_at", ""))
-                journal.record_delivery(brief_id, None, error is None, composed.message_id,
-                                        len(composed.recipients), str(error) if error else None)
-                if brief_id is not None and error is None:
-                    journal.set_status(brief_id, "delivered")
-            if error is not None:
-                raise error
-            logging.getLogger("briefer.cli").info("e-mailed %s to %d recipient(s)", brief_dir,
-                                                  len(composed.recipients))
+            done = email_by_hand(settings, brief_dir, composed, resend=resend)
+            logging.getLogger("briefer.cli").info("e-mailed %s: %s", brief_dir, done)
             if not verbose:
-                typer.echo(f"sent {composed.message_id} to {len(composed.recipients)} "
-                           "recipient(s)", err=True)
+                typer.echo(done, err=True)
 
 
 @app.command()
