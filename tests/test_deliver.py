@@ -277,6 +277,10 @@ def test_permanent_setup_errors_exit_2_at_once_and_are_not_retried(tmp_path, bri
             assert result.exit_code == 2, result.output
             (line,) = result.stderr.splitlines()
             assert line.startswith("error: Cannot load email.ca_file")
+        for dry in ([], ["--dry-run"]):  # briefer run stops before reading any source
+            result = runner.invoke(app, ["run", "--config", str(config.path), *dry])
+            assert result.exit_code == 2, result.output
+            assert result.stderr.startswith("error: Cannot load email.ca_file")
     with smtp_server() as server:  # no TLS at all: STARTTLS is not offered
         config = config_for(tmp_path, server.port, security='"starttls"', attempts="5")
         assert config.email is not None
