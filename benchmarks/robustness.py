@@ -11,7 +11,16 @@ every request, and prints a table: case, expected behaviour, result. Counted:
 - crashes: an exit code of 1 or an exception escaping the CLI;
 - fetches: requests that reached the loopback server (remote references in hostile text);
 - duplicates: copies of an e-mail the SMTP server received beyond the first (same
-  Message-ID), measured on a loopback SMTP server during the fault cases.
+  Message-ID), measured on a loopback SMTP server during the fault cases;
+- internal_fetches: requests that reached an internal service through a feed: a loopback
+  "internal" HTTP server linked from feed items in every spelling (``127.0.0.1``, decimal
+  ``2130706433``, hex, octal, ``[::ffff:127.0.0.1]``, a redirect), and an SMTP port linked
+  the same way. The feed itself is allowed by name (``--allow-fetch localhost``), the
+  internal addresses are not;
+- secrets_leaked: cases where something that must stay private reached an output, the log
+  or the state: the SMTP password (also a non-ASCII one, and on a refused login), a file
+  outside the source directory reached through a symbolic link, an internal page's text, an
+  SMTP banner.
 
 Fault cases run the daily job (``briefer run``) against a hand-written SMTP server on
 127.0.0.1 that refuses, times out or hangs up (tests/servers.py ``FaultySmtp``), with the
@@ -19,13 +28,18 @@ output directory mounted read-only (a private mount namespace; skipped where not
 and with the process SIGKILLed while rendering, after writing, while sending, and after the
 server took the message. Each is handled when the failing run ends as documented, the next
 healthy run finishes the job, every brief file parses, no temporary file is left, and the SMTP
-password appears in no output, log or state.
+password appears in no output, log or state. Then: a non-ASCII password against a loopback
+SMTP server with AUTH (PLAIN and LOGIN), ``briefer email`` racing a ``briefer run`` that waits
+for the server's reply on the same brief, hostile config numbers and settings that cannot
+work (each must exit 2 naming the key, never 1).
 
-Last line: ``robustness cases=N handled=H crashes=C fetches=F duplicates=D``.
+Last line: ``robustness cases=N handled=H crashes=C fetches=F duplicates=D internal_fetches=I
+secrets_leaked=S`` (all but cases and handled must be 0, and handled = cases).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -69,7 +83,25 @@ class Case:
     name: str
     expect: str
     setup: Callable[[Path, int], list[str]]  # writes files, returns CLI sources
-    check: Callable[[Path, object], bool]
+    check: Callable[[Path, object], bool] | None
+    args: tuple[str, ...] = ()  # more options for `briefer build`
+
+
+PRIVATE = "PRIVATE-MARKER-4f1c"  # text of a file outside the source dir, or of an internal page
+LEAKS = {"internal_fetches": 0, "secrets_leaked": 0}
+
+
+def leaked(out: Path, result, *markers: str) -> bool:
+    """Any marker in the brief files or the command's output; counts it as a leaked secret."""
+    texts = [getattr(result, "output", "")]
+    texts += [p.read_text("utf-8", "replace") for p in out.glob("brief.*") if p.suffix != ".pdf"]
+    if (out / "brief.pdf").exists():
+        from pypdf import PdfReader
+
+        texts += [page.extract_text() or "" for page in PdfReader(out / "brief.pdf").pages]
+    found = any(m in t for m in markers for t in texts)
+    LEAKS["secrets_leaked"] += found
+    return found
 
 
 def _write(d: Path, name: str, data: bytes | str) -> Path:
@@ -163,6 +195,24 @@ def cases(port: int) -> list[Case]:
         _write(d, "ναι 你好.md", "# Ein Titel\n\nEin Satz mit genug Wörtern für einen Absatz hier.")
         return [str(d)]
 
+    def links_out(d: Path, _port: int) -> list[str]:
+        private = d.parent / f"{d.name}-private"
+        (private / "keys").mkdir(parents=True)
+        (private / "id_rsa").write_text(f"-----BEGIN KEY----- {PRIVATE}\n", encoding="utf-8")
+        (private / "keys" / "note.txt").write_text(f"Key note\n\n{PRIVATE} stays here.\n",
+                                                   encoding="utf-8")
+        news = d / "news"
+        news.mkdir()
+        _write(news, "good.txt", SEED)
+        os.symlink(private / "id_rsa", news / "key.txt")
+        os.symlink(private / "keys", news / "keys")
+        os.symlink("/etc/passwd", news / "passwd_link.txt")
+        return [str(news)]
+
+    def loop_source(d: Path, _port: int) -> list[str]:
+        os.symlink(d / "loop", d / "loop")
+        return [str(d / "loop")]
+
     hostile_img = f'<img src="{remote}/x.png" onerror="alert(1)">'
     hostile_css = (f"<style>@import url({remote}/a.css); "
                    f"body{{background:url({remote}/b.png)}}</style>")
@@ -212,8 +262,56 @@ def cases(port: int) -> list[Case]:
              and "\u202e" not in (out / "brief.html").read_text(encoding="utf-8")),
         Case("remote image and CSS", "not fetched", lambda d, p: with_seed(d, "r.txt",
              "Ministers meet " + hostile_img, hostile_css), inert("@import")),
+        Case("symlinks out of the root", "skipped", links_out,
+             lambda out, r: built(out, r) and not leaked(out, r, PRIVATE, "root:x:0:0")
+             and sum("outside the source" in s["reason"] for s in _brief(out)["skipped"]) == 3),
+        Case("symlink loop as source", "exit 2", loop_source, exit_code(2)),
+        *ssrf_cases(),
         Case("10 000 small files", "read", many_files, None),
     ]
+
+
+def ssrf_cases() -> list[Case]:
+    """Feeds whose item links and redirects point at internal services (loopback servers)."""
+    from tests.servers import FaultySmtp, rss_feed, web_server
+
+    def setup(d: Path, _port: int) -> list[str]:
+        stack = _STACK
+        internal = stack.enter_context(web_server())
+        internal.add("/secret", f"<html><body><article><p>{PRIVATE} internal admin page with "
+                                f"enough words to be an article.</p></article></body></html>")
+        smtp = stack.enter_context(FaultySmtp("ok"))
+        feed = stack.enter_context(web_server())
+        ip = int(internal.base.rsplit(":", 1)[1])
+        fhost = "http://localhost:" + feed.base.rsplit(":", 1)[1]
+        feed.add("/r1", "", status=302, headers={"Location": f"http://127.0.0.1:{ip}/secret"})
+        feed.add("/r2", "", status=301,
+                 headers={"Location": "http://169.254.169.254/latest/meta-data/iam/"})
+        links = [f"http://127.0.0.1:{ip}/secret", f"http://2130706433:{ip}/secret", f"http://0x7f000001:{ip}/secret",
+                 f"http://0177.0.0.1:{ip}/secret", f"http://[::ffff:127.0.0.1]:{ip}/secret",
+                 f"http://[::1]:{ip}/secret", "http://169.254.169.254/latest/meta-data/iam/",
+                 f"http://127.0.0.1:{smtp.port}/", f"{fhost}/r1", f"{fhost}/r2"]
+        body = "".join(f"<p>{p}</p>" for p in SEED.split("\n")[2:] if p.strip())
+        items = [{"title": "Ministers meet in Moscow", "text": body, "guid": "ok"}] + [
+            {"title": f"Item {i}", "link": link, "guid": f"i{i}"} for i, link in enumerate(links)]
+        feed.add("/feed.xml", rss_feed("Example News", items), "application/rss+xml")
+        _SSRF.update(internal=internal, smtp=smtp, links=len(links))
+        return [f"{fhost}/feed.xml"]
+
+    def check(out: Path, result) -> bool:
+        internal, smtp = _SSRF["internal"], _SSRF["smtp"]
+        LEAKS["internal_fetches"] += len(internal.requests) + smtp.connections
+        clean = not leaked(out, result, PRIVATE, "faulty ESMTP", "220 127.0.0.1")
+        refused = [s for s in _brief(out)["skipped"] if s["reason"].startswith("not fetched")]
+        return (built(out, result) and clean and len(refused) == _SSRF["links"]
+                and not internal.requests and smtp.connections == 0)
+
+    return [Case("SSRF: internal links", "refused", setup, check,
+                 args=("--allow-fetch", "localhost"))]
+
+
+_SSRF: dict = {}
+_STACK = contextlib.ExitStack()
 
 
 def _zip(d: Path) -> list[str]:
@@ -356,12 +454,19 @@ class Job:
         except Exception:
             return False
 
-    def no_secret(self) -> bool:
+    def no_secret(self, secret: str = SECRET) -> bool:
+        """The password, and any two characters of it with a non-ASCII one (what the old
+        UnicodeEncodeError quoted), appear in no output, log or state; else counted leaked."""
         texts = list(self.outputs)
         if self.config.log_path.exists():
             texts.append(self.config.log_path.read_text(encoding="utf-8"))
         state = self.config.state.read_bytes() if self.config.state.exists() else b""
-        return all(SECRET not in t for t in texts) and SECRET.encode() not in state
+        pieces = {secret} | {secret[i:i + 2] for i in range(len(secret) - 1)
+                             if not secret[i:i + 2].isascii()}
+        clean = all(p not in t for p in pieces for t in texts) and not any(
+            p.encode() in state for p in pieces)
+        LEAKS["secrets_leaked"] += not clean
+        return clean
 
 
 def _ids(received: list[bytes]) -> list[str]:
@@ -451,6 +556,95 @@ def fault_cases() -> list[tuple[str, str, Callable[[Path], tuple[bool, bool, int
                 return _verdict(job, smtp.received, ok, briefs=1)
         return scenario
 
+    def unicode_password(root: Path) -> tuple[bool, bool, int, int]:
+        from aiosmtpd.smtp import AuthResult
+
+        from tests.servers import smtp_server
+
+        secret = "pässwörd-Ω-密码-ä"
+
+        def check(server, session, envelope, mechanism, data) -> AuthResult:
+            return AuthResult(success=data.password == secret.encode(), handled=False)
+
+        before = os.environ["BENCH_SMTP_PASSWORD"]
+        ok, crashed, received, dups = True, False, 0, 0
+        try:
+            for mechanism, other in (("PLAIN", "LOGIN"), ("LOGIN", "PLAIN")):
+                with smtp_server(authenticator=check, auth_require_tls=False,
+                                 auth_exclude_mechanism=[other]) as smtp:
+                    job = Job(root / mechanism, smtp.port)
+                    os.environ["BENCH_SMTP_PASSWORD"] = secret[::-1]  # wrong, non-ASCII too
+                    ok = ok and job.run() == 4 and "refused the login" in job.outputs[-1]
+                    os.environ["BENCH_SMTP_PASSWORD"] = secret
+                    ok = ok and job.run() == 0 and job.run() == 3
+                    ok = job.no_secret(secret) and job.no_secret(secret[::-1]) and ok
+                    ids = _ids([r.data for r in smtp.box.received])
+                    ok = ok and len(ids) == 1
+                    crashed = crashed or job.crashed
+                    received += len(ids)
+                    dups += len(ids) - len(set(ids))
+        finally:
+            os.environ["BENCH_SMTP_PASSWORD"] = before
+        return ok and not crashed, crashed, received, dups
+
+    def email_races_run(root: Path) -> tuple[bool, bool, int, int]:
+        with FaultySmtp("accept_then_stall") as smtp:
+            job = Job(root, smtp.port, timeout_s=30)
+            done = threading.Event()
+            codes: list[int] = []
+
+            def by_hand() -> None:
+                if smtp.accepted.wait(120):  # the run waits for the reply to the final "."
+                    smtp.mode = "ok"
+                    result = CliRunner().invoke(app, ["email", str(job.out), "--config",
+                                                      str(job.path)])
+                    job._note(result.output)
+                    codes.append(result.exit_code)
+                done.set()
+
+            threading.Thread(target=by_hand, daemon=True).start()
+            ok = job.run_killed(done) and codes == [5]  # locked out: the run holds the lock
+            after = CliRunner().invoke(app, ["email", str(job.out), "--config", str(job.path)])
+            job._note(after.output)
+            ok = ok and after.exit_code == 2 and "--resend" in after.output  # may be delivered
+            ok = ok and job.run() == 4 and job.run() == 3  # unconfirmed: never re-sent
+            return _verdict(job, smtp.received, ok, briefs=1)
+
+    def hostile_config(root: Path) -> tuple[bool, bool, int, int]:
+        with FaultySmtp("ok") as smtp:
+            base = Job(root, smtp.port)
+            text = base.path.read_text(encoding="utf-8")
+            edits = [
+                ("window_hours", ("window_hours = 0", "window_hours = inf")),
+                ("window_hours", ("window_hours = 0", "window_hours = nan")),
+                ("window_hours", ("window_hours = 0", "window_hours = 1e308")),
+                ("fetch.timeout_s", ("[summarizer]", "[fetch]\ntimeout_s = 1e308\n[summarizer]")),
+                ("fetch.max_bytes", ("[summarizer]", "[fetch]\nmax_bytes = 9223372036854775807\n"
+                                                    "[summarizer]")),
+                ("email.timeout_s", ("timeout_s = 0.5", "timeout_s = 1e308")),
+                ("email.retry_wait_s", ("retry_wait_s = 0", "retry_wait_s = -inf")),
+                ("out_dir", ('out_dir = "out/{date}"', 'out_dir = "out/{date:>99999999999}"')),
+                ("email.subject", ("[email]", '[email]\nsubject = "{title:*^999999999}"')),
+                ("email.host", ('host = "127.0.0.1"', 'host = ""')),
+                ("email.ca_file", ("[email]", '[email]\nca_file = "missing-ca.pem"')),
+                ("STARTTLS", ("[email]", '[email]\nsecurity = "starttls"')),
+            ]
+            ok, crashed = True, False
+            for key, (old, new) in edits:
+                base.path.write_text(text.replace(old, new, 1), encoding="utf-8")
+                before = smtp.connections
+                result = CliRunner().invoke(app, ["run", "--config", str(base.path)])
+                base._note(result.output)
+                errors = [line for line in result.output.splitlines()
+                          if line.startswith("error:")]
+                good = (result.exit_code == 2 and len(errors) == 1 and key in errors[0]
+                        and smtp.connections - before <= 1)  # never retried
+                crashed = crashed or result.exit_code == 1 or base.crashed
+                ok = ok and good
+                if not good:
+                    print(f"  config {key}: exit {result.exit_code}: {result.output.strip()}")
+            return ok and not crashed, crashed, len(smtp.received), 0
+
     return [
         ("SMTP connection refused", "exit 4, then 1", refused_connection),
         ("SMTP refuses (451)", "exit 4, then 1", smtp_fault("refuse", "451 4.3.0")),
@@ -469,6 +663,9 @@ def fault_cases() -> list[tuple[str, str, Callable[[Path], tuple[bool, bool, int
                                                      (("sending",),))),
         ("SIGKILL after handover", "no resend", killed("accept_then_stall", False, "accepted",
                                                        4, (("awaiting reply",),))),
+        ("non-ASCII SMTP password", "login, no leak", unicode_password),
+        ("email races run", "exit 5, no dup", email_races_run),
+        ("hostile config numbers", "exit 2, key", hostile_config),
     ]
 
 
@@ -506,7 +703,8 @@ def main() -> None:
                     ok, crashed = False, True
             else:
                 result = runner.invoke(app, ["build", *sources, "--out", str(out), "-q",
-                                             "--summarizer", "extractive", "--no-cache"])
+                                             "--summarizer", "extractive", "--no-cache",
+                                             *case.args])
                 crashed = result.exit_code == 1 or (
                     result.exception is not None and not isinstance(result.exception, SystemExit))
                 try:
@@ -540,8 +738,10 @@ def main() -> None:
             print(f"{name:<24} {expect:<18} {status:<8} {mails:>5} {dups:>4} "
                   f"{time.perf_counter() - t0:.1f}")
     server.shutdown()
+    _STACK.close()
     print(f"robustness cases={n_cases} handled={handled} crashes={crashes} "
-          f"fetches={Counter.hits} duplicates={duplicates}")
+          f"fetches={Counter.hits} duplicates={duplicates} "
+          f"internal_fetches={LEAKS['internal_fetches']} secrets_leaked={LEAKS['secrets_leaked']}")
 
 
 if __name__ == "__main__":

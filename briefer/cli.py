@@ -61,6 +61,26 @@ EmbedderModel = Annotated[
     typer.Option("--embedder-model", envvar="BRIEFER_EMBEDDER_MODEL",
                  help="The embedder's model id or local directory [default: the backend's]."),
 ]
+AllowFetch = Annotated[
+    list[str] | None,
+    typer.Option("--allow-fetch", metavar="HOST_OR_CIDR",
+                 help="Fetch from this internal host name, address or network (10.0.0.0/8) "
+                      "too; repeatable. Loopback, private, link-local and other internal "
+                      "addresses are refused otherwise, on every link and redirect."),
+]
+
+
+def _allowed(entries: list[str] | None, base: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``--allow-fetch`` values added to ``base``; a malformed one is a usage error (exit 2)."""
+    from .errors import UsageError
+    from .fetch import parse_allow
+
+    extra = tuple(entries or ())
+    try:
+        parse_allow(extra)
+    except ValueError as exc:
+        raise UsageError(f"--allow-fetch: {exc}.") from None
+    return base + extra
 
 
 def _version(value: bool) -> None:
@@ -224,6 +244,7 @@ def build(
         typer.Option("--force", help="Build even when OUT already holds a brief of these same "
                                      "inputs and options (otherwise nothing is done)."),
     ] = False,
+    allow_fetch: AllowFetch = None,
     quiet: Quiet = False,
 ) -> None:
     """Build a brief: group articles by event, summarise, attribute, render.
@@ -248,6 +269,7 @@ def build(
     with _errors():
         from .pipeline import Options, existing_brief
         from .pipeline import build as run_build
+        from .sources import SourceOptions
 
         options = Options(
             title=title,
@@ -269,6 +291,7 @@ def build(
             state=state,
             outlets=outlets,
             strict=strict,
+            source_options=SourceOptions(allow=_allowed(allow_fetch)),
         )
         inputs, same = existing_brief(sources, out, options)
         if not force and same is not None:
@@ -302,6 +325,7 @@ def read(
         typer.Option(envvar="BRIEFER_OUTLETS", dir_okay=False,
                      help="Outlet registry (TOML) [default: the example shipped with briefer]."),
     ] = None,
+    allow_fetch: AllowFetch = None,
     quiet: Quiet = False,
 ) -> None:
     """Read and clean articles without grouping: see what briefer made of each source.
@@ -318,9 +342,11 @@ def read(
     _setup_logging()
     with _errors():
         from .pipeline import read as read_articles
+        from .sources import SourceOptions
 
+        options = SourceOptions(allow=_allowed(allow_fetch))
         with _progress(quiet) as report:
-            found = read_articles(sources, report, outlets)
+            found = read_articles(sources, report, outlets, options)
         for article in found.articles:
             if jsonl:
                 typer.echo(json.dumps(article_record(article), ensure_ascii=False))
@@ -465,6 +491,7 @@ def run_job(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be written and sent; do neither.")
     ] = False,
+    allow_fetch: AllowFetch = None,
     verbose: Verbose = False,
 ) -> None:
     """The daily job: read the sources, write the brief, e-mail it, once.
@@ -494,6 +521,11 @@ def run_job(
         from .run import run_daily
 
         settings = load_config(config)
+        if allow_fetch:
+            from dataclasses import replace
+
+            settings = replace(settings, fetch=replace(
+                settings.fetch, allow=_allowed(allow_fetch, settings.fetch.allow)))
         handler = None if dry_run else _log_to_file(settings.log_path, verbose)
         if dry_run:
             logging.getLogger("briefer").setLevel(logging.INFO if verbose else logging.WARNING)
@@ -516,12 +548,20 @@ def email(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the message that would be sent; send nothing.")
     ] = False,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send even a brief that was delivered already, or "
+                                            "whose sending a run left half done.")
+    ] = False,
     verbose: Verbose = False,
 ) -> None:
     """E-mail a written brief: text and HTML (CSS inlined) alternatives, brief.pdf attached.
 
     Uses the [email] table of the configuration; the SMTP user name and password come from the
-    environment variables it names. Exit code 4 when the server did not accept the message.
+    environment variables it names. Takes the lock of briefer run (exit 5 while a run is
+    going) and its journal: a brief already delivered, or one a run was sending, is not sent
+    again without --resend (exit 2); what is sent is journaled, so no run sends it again.
+    Exit code 4 when the server did not accept the message; 2 for a setting that cannot work
+    (unreadable ca_file, no STARTTLS).
 
     Examples:
 
@@ -529,43 +569,31 @@ def email(
 
       briefer email out/2026-01-05 --config briefer.toml --dry-run
 
+      briefer email out/2026-01-05 --config briefer.toml --resend
+
       BRIEFER_SMTP_USER=brief BRIEFER_SMTP_PASSWORD=... briefer email out/today -c briefer.toml
     """
     _setup_logging()
     with _errors():
         from .config import load_config
-        from .deliver import compose, describe, send_with_retries
-        from .errors import ConfigError, DeliveryError
-        from .run import Journal
+        from .deliver import check_setup, compose, describe
+        from .errors import ConfigError
+        from .run import email_by_hand
 
         settings = load_config(config)
         if settings.email is None:
             raise ConfigError(f"{settings.path} has no [email] table.")
         handler = None if dry_run else _log_to_file(settings.log_path, verbose)
         with _logged_errors(handler):
+            check_setup(settings.email)
             composed = compose(brief_dir, settings.email)
             if dry_run:
                 typer.echo(describe(composed, settings.email))
                 return
-            error = None
-            try:
-                send_with_retries(composed, settings.email)
-            except DeliveryError as exc:
-                error = exc
-            with Journal.open(settings.state) as journal:
-                brief = json.loads((brief_dir / "brief.json").read_text(encoding="utf-8"))
-                brief_id = journal.brief_for(brief_dir.resolve(), brief.get("generated_at", ""))
-                journal.record_delivery(brief_id, None, error is None, composed.message_id,
-                                        len(composed.recipients), str(error) if error else None)
-                if brief_id is not None and error is None:
-                    journal.set_status(brief_id, "delivered")
-            if error is not None:
-                raise error
-            logging.getLogger("briefer.cli").info("e-mailed %s to %d recipient(s)", brief_dir,
-                                                  len(composed.recipients))
+            done = email_by_hand(settings, brief_dir, composed, resend=resend)
+            logging.getLogger("briefer.cli").info("e-mailed %s: %s", brief_dir, done)
             if not verbose:
-                typer.echo(f"sent {composed.message_id} to {len(composed.recipients)} "
-                           "recipient(s)", err=True)
+                typer.echo(done, err=True)
 
 
 @app.command()

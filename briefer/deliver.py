@@ -23,13 +23,16 @@ is never retried automatically.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import re
 import select
 import smtplib
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -42,11 +45,13 @@ from ipaddress import ip_address
 from pathlib import Path
 
 from .config import EmailConfig
-from .errors import DeliveryError
+from .errors import DeliveryError, EmailSetupError
+from .text import one_line
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Composed", "DeliveryInDoubt", "compose", "describe", "send", "send_with_retries"]
+__all__ = ["Composed", "DeliveryInDoubt", "check_setup", "compose", "describe", "send",
+           "send_with_retries"]
 
 # 7bit: every non-ASCII part is quoted-printable or base64, so no relay has to support 8BITMIME.
 POLICY = policy.SMTP.clone(cte_type="7bit")
@@ -76,7 +81,7 @@ class Composed:
 
 class _SendFailed(DeliveryError):
     def __init__(self, message: str, temporary: bool) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))  # server replies are the remote's words: one line
         self.temporary = temporary
 
 
@@ -85,6 +90,20 @@ class DeliveryInDoubt(DeliveryError):
 
     Never retried automatically; sending it again risks a duplicate e-mail.
     """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+def check_setup(settings: EmailConfig) -> None:
+    """What can be checked without a server, before any work: ``ca_file`` loads (else
+    EmailSetupError, exit 2), and a login named in the config has its variables set (a
+    warning when neither is: the mail would go out without logging in)."""
+    _tls_context(settings)
+    if (settings.username_env or settings.password_env) and settings.credentials() is None:
+        names = " and ".join(f"${n}" for n in (settings.username_env, settings.password_env) if n)
+        log.warning("%s %s not set: the e-mail goes out without logging in to %s", names,
+                    "are" if " and " in names else "is", settings.host)
 
 
 Hook = Callable[[], None]
@@ -272,19 +291,23 @@ def send(composed: Composed, settings: EmailConfig, *, on_commit: Hook | None = 
     ``on_commit`` runs after the whole message body went out and before the final "." that
     asks the server to take it; if it raises, the "." is never sent.
     """
-    where = f"{settings.host}:{settings.port}"
     credentials = settings.credentials()
-    if credentials and settings.security == "none" and not _is_loopback(settings.host):
-        raise _SendFailed(
-            f"Refusing to send the SMTP password to {where} unencrypted; set email.security "
-            "to starttls or ssl", temporary=False)  # fmt: skip
     try:
-        context = ssl.create_default_context(
-            cafile=str(settings.ca_file) if settings.ca_file else None
-        )
-    except (OSError, ssl.SSLError) as exc:
-        raise _SendFailed(f"Cannot load email.ca_file {settings.ca_file}: {exc}",
-                          temporary=False) from None
+        _send(composed, settings, credentials, on_commit)
+    except DeliveryError as exc:  # no message ever carries the login, whatever raised it
+        if credentials:
+            exc.args = (_redact(str(exc), credentials),)
+        raise
+
+
+def _send(composed: Composed, settings: EmailConfig, credentials: tuple[str, str] | None,
+          on_commit: Hook | None) -> None:
+    where = f"{settings.host}:{settings.port}"
+    if credentials and settings.security == "none" and not _is_loopback(settings.host):
+        raise EmailSetupError(
+            f"Refusing to send the SMTP password to {where} unencrypted; set email.security "
+            "to starttls or ssl.")  # fmt: skip
+    context = _tls_context(settings)
     stage = _Stage()
     smtp: smtplib.SMTP | None = None
     try:
@@ -298,7 +321,7 @@ def send(composed: Composed, settings: EmailConfig, *, on_commit: Hook | None = 
             smtp.starttls(context=context)
             smtp.ehlo()
         if credentials:
-            smtp.login(*credentials)
+            _login(smtp, *credentials)
         refused = _transaction(smtp, composed, settings, stage, on_commit)
     except smtplib.SMTPResponseException as exc:  # a reply: the server certainly did not take it
         _close(smtp, polite=True)
@@ -308,7 +331,7 @@ def send(composed: Composed, settings: EmailConfig, *, on_commit: Hook | None = 
         codes = [code for code, _ in exc.recipients.values()]
         raise _SendFailed(f"{where} refused every recipient ({_codes(exc.recipients)})",
                           temporary=all(400 <= c < 500 for c in codes)) from None
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, UnicodeError) as exc:
         _close(smtp, polite=False)
         if stage.committed:
             wait = _data_end_timeout(settings)
@@ -331,6 +354,51 @@ def send(composed: Composed, settings: EmailConfig, *, on_commit: Hook | None = 
 
 class _Stage:
     committed = False  # the final "." may have left: the server may own the message
+
+
+def _tls_context(settings: EmailConfig) -> ssl.SSLContext:
+    try:
+        return ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
+        )
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc
+        raise EmailSetupError(f"Cannot load email.ca_file {settings.ca_file}: "
+                              f"{one_line(reason)}.") from None
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN, LOGIN or CRAM-MD5 with the user name and password in UTF-8.
+
+    smtplib's ``login`` encodes them as ASCII: a password with an "ä" raised a
+    UnicodeEncodeError whose message quoted part of it. Here any Unicode works (RFC 4616 and
+    the de facto LOGIN and CRAM-MD5 use UTF-8), and nothing raised names the password.
+    """
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("logging in (SMTP AUTH)")
+    offered = smtp.esmtp_features["auth"].upper().split()
+    name, secret = user.encode("utf-8"), password.encode("utf-8")
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    if "PLAIN" in offered:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + b64(b"\0" + name + b"\0" + secret))
+    elif "LOGIN" in offered:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + b64(name))
+        if code == 334:
+            code, reply = smtp.docmd(b64(secret))
+    elif "CRAM-MD5" in offered:
+        code, reply = smtp.docmd("AUTH", "CRAM-MD5")
+        if code == 334:
+            digest = hmac.new(secret, base64.b64decode(reply), "md5").hexdigest()
+            code, reply = smtp.docmd(b64(name + b" " + digest.encode("ascii")))
+    else:
+        raise smtplib.SMTPNotSupportedError("a login method briefer knows (PLAIN, LOGIN, "
+                                            "CRAM-MD5)")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _transaction(smtp: smtplib.SMTP, composed: Composed, settings: EmailConfig, stage: _Stage,
@@ -446,9 +514,17 @@ def _refusal(exc: smtplib.SMTPResponseException, where: str,
                        temporary=400 <= exc.smtp_code < 500)
 
 
-def _connection_failure(exc: BaseException, where: str, settings: EmailConfig) -> _SendFailed:
+def _connection_failure(exc: BaseException, where: str, settings: EmailConfig) -> DeliveryError:
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return _SendFailed(f"{where} does not support {exc}", temporary=False)
+        what = "STARTTLS" if "STARTTLS" in str(exc) else str(exc)
+        hint = ("; set email.security to ssl or none" if what == "STARTTLS" else "")
+        return EmailSetupError(f"{where} does not offer {what}{hint}.")
+    if isinstance(exc, socket.gaierror) and exc.errno in (socket.EAI_NONAME,
+                                                          getattr(socket, "EAI_NODATA", None)):
+        return EmailSetupError(f"Cannot connect to {where}: email.host {settings.host!r} is "
+                               "not a known host name.")
+    if isinstance(exc, UnicodeError):  # never its text: it quotes what could not be encoded
+        return _SendFailed(f"{where}: a value could not be encoded for SMTP", temporary=False)
     if isinstance(exc, ssl.SSLError):
         return _SendFailed(f"TLS with {where} failed: {exc.reason or exc}", temporary=False)
     if _timed_out(exc):
@@ -499,6 +575,12 @@ def _is_loopback(host: str) -> bool:
         return ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _redact(text: str, credentials: tuple[str, str]) -> str:
+    """``text`` with the password, should anything have quoted it, replaced by ``***``."""
+    password = credentials[1]
+    return text.replace(password, "***") if len(password) >= 4 else text
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -49,6 +49,14 @@ class DeliveryError(BrieferError):
     exit_code = 4
 
 
+class EmailSetupError(DeliveryError):
+    """The ``[email]`` settings cannot work: an unreadable ``ca_file``, a server that offers no
+    STARTTLS (or no login), a host name that does not exist. Retrying cannot help, so it is
+    not retried: exit 2, fix the configuration."""
+
+    exit_code = 2
+
+
 class LockedError(BrieferError):
     """Another ``briefer run`` holds the lock: cron fired while the last run was still going."""
 

@@ -116,7 +116,7 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
             target = getattr(options, "summary_target", options.lang)
             model_id = options.model or (CROSSLINGUAL_MODEL if target else DEFAULT_MODEL)
             model = _model_identity(model_id)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
         return None
     record = {
         "briefer": [__version__, code_identity(Path(__file__).parent)],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .datetext import TEXT_DATE_LINES, text_date
+from .files import file_id, shown, walk
 from .outlets import Registry, load_registry
 from .text import ends_like_sentence, fold, normalize_space, split_sentences
 from .types import Article, Skipped
@@ -185,17 +186,12 @@ class IngestResult:
 
 
 def iter_files(sources: Iterable[str | Path], skipped: list[Skipped]) -> Iterator[Path]:
-    """Files to read, in a stable order; directories are searched recursively."""
+    """Files to read, in a stable order; directories are searched recursively (without
+    following links out of them: :func:`briefer.files.walk`)."""
     for src in sources:
         path = Path(src).expanduser()
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            yield from (p for p in found if p.is_file())
+        if path.is_dir():  # links out of the directory, loops: see briefer.files
+            yield from walk(path, SUFFIXES, skipped)
         elif path.is_file():
             yield path
         else:
@@ -636,19 +632,19 @@ def ingest(sources: Iterable[str | Path], registry: Registry | None = None) -> I
     ids: Counter[str] = Counter()
     for path in iter_files(sources, result.skipped):
         try:
-            article_id = path.stem
+            article_id = file_id(path)
             ids[article_id] += 1
             if ids[article_id] > 1:
                 article_id = f"{article_id}-{ids[article_id]}"
             text, repair = read_text(path)
-            article = resolve_outlet(parse_article(text, article_id, str(path)), registry)
+            article = resolve_outlet(parse_article(text, article_id, shown(path)), registry)
             if repair:
-                log.warning("repaired %s: %s", path, repair)
-                result.repaired.append(Skipped(str(path), repair))
+                log.warning("repaired %s: %s", shown(path), repair)
+                result.repaired.append(Skipped(shown(path), repair))
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            log.warning("skipped %s: %s", path, reason)
-            result.skipped.append(Skipped(str(path), reason))
+            log.warning("skipped %s: %s", shown(path), reason)
+            result.skipped.append(Skipped(shown(path), reason))
             continue
         result.articles.append(article)
     for s in result.skipped:

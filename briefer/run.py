@@ -41,12 +41,21 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import BrieferError, DeliveryError, LockedError, NoArticlesError, StateError
+from .errors import (
+    BrieferError,
+    DeliveryError,
+    EmailSetupError,
+    LockedError,
+    NoArticlesError,
+    StateError,
+    UsageError,
+)
 from .types import Brief
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Exit", "Journal", "RunLock", "RunResult", "options_for", "run_daily", "status"]
+__all__ = ["Exit", "Journal", "RunLock", "RunResult", "email_by_hand", "options_for", "run_daily",
+           "status"]
 
 PENDING_DAYS = 3  # a message the server has refused this long is given up (status shows it)
 BUSY_TIMEOUT_S = 30.0
@@ -376,7 +385,9 @@ def _run(config: Config, journal: Journal, run_id: int, report: Report,
 
     result = RunResult(Exit.NOTHING_NEW, "")
     if config.email is not None:
-        config.email.credentials()  # a half-set login fails now, before any work
+        from .deliver import check_setup
+
+        check_setup(config.email)  # a bad ca_file or a half-set login fails now, before any work
     journal.settle_written()
     result.failed += journal.settle_sending(run_id)
     retried = _deliver_pending(config, journal, run_id, result, sleep, report,
@@ -465,6 +476,13 @@ def _deliver_pending(config: Config, journal: Journal, run_id: int, result: RunR
                 on_attempt=lambda b=brief_id: journal.set_status(b, "sending"),
                 on_commit=lambda b=brief_id: journal.set_status(b, "awaiting reply"),
             )
+        except EmailSetupError as exc:  # the config is wrong: stop now (exit 2), no retry
+            journal.conn.execute("BEGIN IMMEDIATE")
+            journal.record_delivery(brief_id, run_id, False, composed.message_id,
+                                    len(composed.recipients), str(exc))
+            journal.set_status(brief_id, "pending")  # sent once the config is fixed
+            journal.conn.execute("COMMIT")
+            raise
         except DeliveryError as exc:
             in_doubt = isinstance(exc, DeliveryInDoubt)
             log.error("e-mail of %s not delivered: %s", row["out_dir"], exc)
@@ -495,6 +513,10 @@ def _dry_run(config: Config, report: Report) -> RunResult:
     from .render import write_outputs
 
     lines: list[str] = []
+    if config.email is not None:
+        from .deliver import check_setup
+
+        check_setup(config.email)
     if config.state.is_file():
         with (contextlib.suppress(StateError, sqlite3.Error),
               Journal.open(config.state, create=False) as j):
@@ -529,6 +551,75 @@ def _dry_run(config: Config, report: Report) -> RunResult:
         lines.append("no [email] in the config: nothing would be sent")
     return RunResult(Exit.OK, f"{len(brief.events)} events", out_dir=out_dir,
                      events=len(brief.events), preview="\n".join(lines))
+
+
+# --- briefer email: by hand, under the same lock and journal -------------------------------------
+
+
+def email_by_hand(config: Config, brief_dir: Path, composed: Any, *, resend: bool = False,
+                  sleep: Callable[[float], None] | None = None) -> str:
+    """Send a written brief now (``briefer email``); returns what was done, in one sentence.
+
+    Takes the run's lock (LockedError, exit 5, while ``briefer run`` is going: it may be
+    sending this very brief) and reads the journal: a brief that was delivered (by Message-ID,
+    which is derived from brief.json, so also a brief ``briefer build`` wrote) or whose send a
+    run left half done is refused with a UsageError unless ``resend``. Every attempt is
+    journaled like a run's, so a later run never sends the brief again.
+    """
+    from .deliver import DeliveryInDoubt, send_with_retries
+
+    assert config.email is not None
+    with RunLock(config.lock_path), Journal.open(config.state) as journal:
+        try:
+            generated = json.loads((brief_dir / "brief.json").read_text("utf-8"))["generated_at"]
+        except (OSError, ValueError, KeyError, TypeError):
+            generated = ""
+        brief_id = journal.brief_for(brief_dir.resolve(), str(generated))
+        row = journal._do("SELECT status FROM briefs WHERE id = ?", (brief_id,)).fetchone() \
+            if brief_id is not None else None
+        before = row["status"] if row else None
+        delivered = journal._do(
+            "SELECT attempted, recipients FROM deliveries WHERE message_id = ? AND ok = 1 "
+            "ORDER BY id DESC LIMIT 1", (composed.message_id,)).fetchone()  # fmt: skip
+        if before in ("sending", "awaiting reply"):
+            done = (f"a run was sending the e-mail of {brief_dir} and stopped "
+                    f"({before}); the server may have it")
+        elif delivered is not None or before == "delivered":
+            when = f" {delivered['attempted']}" if delivered else ""
+            done = f"the e-mail of {brief_dir} was delivered{when} ({composed.message_id})"
+        else:
+            done = ""
+        if done and not resend:
+            raise UsageError(f"Not sent: {done}. Check the mailbox; --resend sends it again.")
+        if done:
+            log.warning("re-sending (--resend): %s", done)
+        elif before == "unconfirmed":
+            log.warning("sending the e-mail of %s, which a run may have delivered (unconfirmed)",
+                        brief_dir)
+
+        def mark(status: str) -> Callable[[], None]:
+            return lambda: journal.set_status(brief_id, status) if brief_id else None
+
+        try:
+            send_with_retries(composed, config.email, **({"sleep": sleep} if sleep else {}),
+                              on_attempt=mark("sending"), on_commit=mark("awaiting reply"))
+        except DeliveryError as exc:
+            in_doubt = isinstance(exc, DeliveryInDoubt)
+            journal.conn.execute("BEGIN IMMEDIATE")
+            journal.record_delivery(brief_id, None, False, composed.message_id,
+                                    len(composed.recipients), str(exc))
+            if brief_id is not None:
+                journal.set_status(brief_id, "unconfirmed" if in_doubt else before or "pending")
+            journal.conn.execute("COMMIT")
+            raise
+        journal.conn.execute("BEGIN IMMEDIATE")
+        journal.record_delivery(brief_id, None, True, composed.message_id,
+                                len(composed.recipients), None)
+        if brief_id is not None:
+            journal.set_status(brief_id, "delivered")
+        journal.conn.execute("COMMIT")
+    again = "re-sent" if done else "sent"
+    return f"{again} {composed.message_id} to {len(composed.recipients)} recipient(s)"
 
 
 # --- status ---------------------------------------------------------------------------------------

@@ -10,22 +10,18 @@ A source that cannot be read (unreachable, too large, not a feed, no article tex
 with one warning and listed in ``brief.json`` ``skipped``; the run goes on. Network reads have
 a timeout per attempt and an overall deadline, a user agent, a size limit and a bounded number
 of attempts (5xx, 429 and connection failures are retried with backoff; other 4xx are not).
-Only http and https are fetched, redirects included.
+Only http and https are fetched, redirects included, and never an internal address unless
+the allow-list names it: the network code and its guard live in :mod:`briefer.fetch`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import logging
 import re
-import socket
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -36,11 +32,13 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from . import __version__
 from .datetext import parse_date
+from .fetch import FetchError, FetchRefused, fetch
+from .files import file_id, shown, walk
 from .ingest import SUFFIXES as TEXT_SUFFIXES
 from .ingest import IngestResult, ingest, parse_article, resolve_outlet
 from .outlets import Registry, load_registry
 from .pages import registrable_domain
-from .text import fold, normalize_space
+from .text import fold, normalize_space, one_line
 from .types import Article, Skipped
 
 log = logging.getLogger(__name__)
@@ -50,6 +48,7 @@ __all__ = [
     "Collected",
     "Duplicate",
     "FetchError",
+    "FetchRefused",
     "SourceOptions",
     "collect",
     "drop_duplicates",
@@ -84,6 +83,9 @@ class SourceOptions:
     user_agent: str = f"briefer/{__version__} (daily news brief)"
     window_hours: float = 0.0  # keep articles published in the last N hours; 0: all
     dedupe: bool = True
+    # Internal hosts and networks that may be fetched (see briefer.fetch): "feeds.corp",
+    # "10.0.0.0/8", "127.0.0.1". Everything else that resolves to an internal address is refused.
+    allow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,6 @@ class Duplicate:
 class Collected(IngestResult):
     duplicates: list[Duplicate] = field(default_factory=list)
     outside_window: list[str] = field(default_factory=list)  # ids of articles too old
-
-
-class FetchError(Exception):
-    """A URL could not be read; the message is the reader-facing reason."""
 
 
 def collect(
@@ -176,6 +174,7 @@ class _Reader:
         self.result = Collected()
 
     def skip(self, where: str, reason: str) -> None:
+        where, reason = one_line(where), one_line(reason)  # both may come from a remote
         log.warning("skipped %s: %s", where, reason)
         self.result.skipped.append(Skipped(where, reason))
 
@@ -183,7 +182,7 @@ class _Reader:
         if isinstance(src, str):
             self.read_url(src)
         elif src.is_dir():
-            for path in _walk(src):
+            for path in walk(src, SUFFIXES, self.result.skipped):
                 self.read_file(path)
         elif src.is_file():
             self.read_file(src)
@@ -203,17 +202,18 @@ class _Reader:
                 raise FetchError(f"larger than {_size(self.options.max_bytes)}")
             data = path.read_bytes()
         except OSError as exc:
-            self.skip(str(path), exc.strerror or str(exc))
+            self.skip(shown(path), exc.strerror or str(exc))
             return
         except FetchError as exc:
-            self.skip(str(path), str(exc))
+            self.skip(shown(path), str(exc))
             return
         if suffix in FEED_SUFFIXES:
-            self.read_feed(data, str(path), base_url=None, content_type="application/xml")
+            self.read_feed(data, shown(path), base_url=None, content_type="application/xml")
         elif suffix in JSONL_SUFFIXES:
-            self.read_jsonl(data, str(path))
+            self.read_jsonl(data, shown(path))
         else:
-            self.read_page(data, where=str(path), url=None, article_id=path.stem, path=str(path))
+            self.read_page(data, where=shown(path), url=None, article_id=file_id(path),
+                           path=shown(path))
 
     def read_url(self, url: str) -> None:
         try:
@@ -444,92 +444,6 @@ def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
     }
 
 
-# --- fetching ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fetched:
-    url: str  # after redirects
-    content_type: str
-    data: bytes
-
-
-class _Retry(Exception):
-    pass
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = 5
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise urllib.error.URLError(f"redirect to a non-http URL {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch(url: str, options: SourceOptions | None = None) -> Fetched:
-    """GET ``url`` within the limits of ``options``; raise FetchError with a short reason."""
-    options = options or SourceOptions()
-    if not _is_url(url):
-        raise FetchError(f"not an http(s) URL: {url}")
-    reason = ""
-    for attempt in range(options.attempts):
-        if attempt:
-            time.sleep(min(options.retry_wait_s * 2 ** (attempt - 1), 8.0))
-        try:
-            return _fetch_once(url, options)
-        except _Retry as exc:
-            reason = str(exc)
-            log.info("fetch %s: %s (attempt %d of %d)", url, reason, attempt + 1,
-                     options.attempts)
-    tries = f" after {options.attempts} attempts" if options.attempts > 1 else ""
-    raise FetchError(f"{reason}{tries}")
-
-
-def _fetch_once(url: str, options: SourceOptions) -> Fetched:
-    request = urllib.request.Request(url, headers={
-        "User-Agent": options.user_agent,
-        "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-                  "text/html;q=0.8, */*;q=0.5",
-        "Accept-Encoding": "identity",
-    })  # fmt: skip
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
-    deadline = time.monotonic() + 3 * options.timeout_s
-    try:
-        with opener.open(request, timeout=options.timeout_s) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > options.max_bytes:
-                raise FetchError(f"larger than {_size(options.max_bytes)}")
-            chunks, size = [], 0
-            while chunk := response.read(64 * 1024):
-                size += len(chunk)
-                if size > options.max_bytes:
-                    raise FetchError(f"larger than {_size(options.max_bytes)}")
-                if time.monotonic() > deadline:
-                    raise _Retry(f"download took longer than {3 * options.timeout_s:g} s")
-                chunks.append(chunk)
-            return Fetched(response.geturl(), response.headers.get("Content-Type", ""),
-                           b"".join(chunks))
-    except urllib.error.HTTPError as exc:
-        message = f"HTTP {exc.code} {exc.reason}".strip()
-        if exc.code >= 500 or exc.code == 429:
-            raise _Retry(message) from None
-        raise FetchError(message) from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
-            raise _Retry(f"no answer within {options.timeout_s:g} s") from None
-        if isinstance(reason, OSError):
-            raise _Retry(reason.strerror or str(reason)) from None
-        raise FetchError(str(reason)) from None
-    except TimeoutError:
-        raise _Retry(f"no answer within {options.timeout_s:g} s") from None
-    except (OSError, http.client.HTTPException) as exc:  # reset or cut off mid-body
-        raise _Retry(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__) from None
-    except ValueError as exc:  # malformed URL
-        raise FetchError(str(exc)) from None
-
-
 # --- duplicates --------------------------------------------------------------------------------
 
 
@@ -619,15 +533,6 @@ def _minhash(grams: set[str]) -> Any:
 
 def _is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    found = sorted(
-        p for p in root.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    yield from (p for p in found if p.is_file())
 
 
 def _kind(url: str, content_type: str, data: bytes) -> str:

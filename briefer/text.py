@@ -26,6 +26,13 @@ def normalize_space(text: str) -> str:
     return "\n".join(lines)
 
 
+def one_line(value: object) -> str:
+    """Untrusted text (a server's reply, a file name) for one log or message line: line breaks
+    and other control characters become spaces, bidi overrides go, spaces collapse."""
+    text = str(value).translate(_BIDI_CONTROLS)
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def fold(text: str) -> str:
     """A comparison key: NFKC, case-folded, punctuation dropped, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text).casefold()

@@ -26,6 +26,7 @@ class Route:
     fail_first: int = 0  # answer 503 this many times first
     headers: dict[str, str] = field(default_factory=dict)
     hits: int = 0
+    reason: str | None = None  # the status line's phrase; None: the standard one
 
 
 @dataclass
@@ -61,7 +62,7 @@ def web_server() -> Iterator[Web]:
             if route.hits <= route.fail_first:
                 self.send_error(503, "Service Unavailable")
                 return
-            self.send_response(route.status)
+            self.send_response(route.status, route.reason)
             self.send_header("Content-Type", route.content_type)
             self.send_header("Content-Length", str(len(route.body)))
             for name, value in route.headers.items():

@@ -52,6 +52,9 @@ def test_defaults_and_paths_relative_to_the_file(tmp_path):
     assert config.out_dir_for(when) == tmp_path / "out" / "2026-01-05"
 
 
+EMAIL = '[email]\nhost = "h"\nfrom = "a@b.org"\nto = ["c@d.org"]\n'
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -61,7 +64,34 @@ def test_defaults_and_paths_relative_to_the_file(tmp_path):
          "summarizer.backend must be a string (got integer 3)"),
         (MINIMAL + "[embedder]\nname = 'x'\n", "unknown key embedder.name"),
         (MINIMAL + "window_hours = true\n", "window_hours must be a number (got boolean True)"),
-        (MINIMAL + 'window_hours = -1\n', "window_hours must be at least 0"),
+        (MINIMAL + 'window_hours = -1\n', "window_hours must be a number between 0 and 8760"),
+        # hostile numbers: infinite, not a number, or so large that arithmetic overflows
+        (MINIMAL + "window_hours = inf\n", "window_hours must be a number between 0 and 8760 "
+                                           "(got inf)"),
+        (MINIMAL + "window_hours = nan\n", "window_hours must be a number between 0 and 8760 "
+                                           "(got nan)"),
+        (MINIMAL + "window_hours = 1e308\n", "window_hours must be a number between 0 and 8760"),
+        (MINIMAL + "[fetch]\ntimeout_s = 1e308\n", "fetch.timeout_s must be a number between "
+                                                    "0.1 and 600"),
+        (MINIMAL + "[fetch]\ntimeout_s = nan\n", "fetch.timeout_s must be a number between"),
+        (MINIMAL + "[fetch]\nretry_wait_s = -inf\n", "fetch.retry_wait_s must be a number"),
+        (MINIMAL + "[fetch]\nmax_bytes = 9223372036854775807\n",
+         "fetch.max_bytes must be between 1024 and 1073741824"),
+        (MINIMAL + "[fetch]\nmax_items = 0\n", "fetch.max_items must be between 1 and 100000"),
+        (MINIMAL + '[fetch]\nallow = ["http://x/"]\n', "fetch.allow: 'http://x/' is neither"),
+        (MINIMAL + EMAIL + 'timeout_s = 1e308\n',
+         "email.timeout_s must be a number between 0.1 and 600"),
+        (MINIMAL + EMAIL + 'retry_wait_s = nan\n', "email.retry_wait_s must be a number"),
+        (MINIMAL + 'out_dir = "out/{date:>99999999999}"\n',
+         "out_dir: placeholder {date} takes no format spec"),
+        (MINIMAL + 'out_dir = "out/{date!r}"\n', "out_dir: placeholder {date} takes no format"),
+        (MINIMAL + 'out_dir = "out/{date.year}"\n', "out_dir: unknown placeholder {date.year}"),
+        (MINIMAL + EMAIL + 'subject = "{title:*^999999999}"\n',
+         "email.subject: placeholder {title} takes no format spec"),
+        (MINIMAL + '[email]\nhost = ""\nfrom = "a@b.org"\nto = ["c@d.org"]\n',
+         "email.host must be a host name or address (got '')"),
+        (MINIMAL + '[email]\nhost = "mail example.org"\nfrom = "a@b.org"\nto = ["c@d.org"]\n',
+         "email.host must be a host name or address"),
         (MINIMAL + '[email]\nhost = "h"\nfrom = "a@b.org"\nto = ["c@d.org"]\nport = "25"\n',
          "email.port must be an integer (got string '25')"),
         ('sources = "news/"\n', "sources must be a list of strings"),

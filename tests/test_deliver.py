@@ -206,11 +206,120 @@ def test_email_command(tmp_path, brief_dir):
         result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path)])
         assert result.exit_code == 0, result.output
         assert len(server.box.received) == 1
+    # delivered once: not again by accident (the journal knows its Message-ID) ...
     result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path)])
+    assert result.exit_code == 2
+    assert "Not sent: the e-mail of" in result.stderr and "--resend" in result.stderr
+    # ... only on purpose, saying what is re-sent (here the server is gone: exit 4)
+    result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path),
+                                 "--resend"])
     assert result.exit_code == 4
+    assert "re-sending (--resend): the e-mail of" in result.stderr
     assert "error: Cannot connect to 127.0.0.1" in result.stderr
     log = config.log_path.read_text(encoding="utf-8")
     assert "accepted <briefer." in log and "Cannot connect" in log
+
+
+def test_email_command_waits_for_no_run_it_takes_the_same_lock(tmp_path, brief_dir):
+    from briefer.run import RunLock
+
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port)
+        with RunLock(config.lock_path):  # a `briefer run` is going (it may be sending this)
+            result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path)])
+        assert result.exit_code == 5 and "Another briefer run is still going" in result.stderr
+        assert server.box.received == []
+
+
+UNICODE_SECRET = "pässwörd-Ω-密码-🔑-ä"  # the é/ä of a German or French keyboard, and beyond
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_non_ascii_password_logs_in_and_never_shows(tmp_path, brief_dir, monkeypatch, caplog,
+                                                      mechanism):
+    """smtplib encodes the login as ASCII: a password with an "ä" crashed the send with a
+    UnicodeEncodeError quoting part of it. Both mechanisms carry UTF-8 now."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, used, auth_data):
+        assert isinstance(auth_data, LoginPassword) and used == mechanism
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == UNICODE_SECRET.encode(), handled=False)
+
+    other = ["LOGIN", "PLAIN"][mechanism == "LOGIN"]
+    monkeypatch.setenv("TEST_SMTP_USER", "brïefer")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", UNICODE_SECRET)
+    caplog.set_level(logging.DEBUG)
+    with smtp_server(authenticator=authenticator, auth_require_tls=False,
+                     auth_exclude_mechanism=[other]) as server:
+        config = config_for(tmp_path, server.port, username_env='"TEST_SMTP_USER"',
+                            password_env='"TEST_SMTP_PASSWORD"')
+        assert config.email is not None
+        send(compose(brief_dir, config.email), config.email)
+        assert logins == [("brïefer".encode(), UNICODE_SECRET.encode())]
+        assert len(server.box.received) == 1
+
+        monkeypatch.setenv("TEST_SMTP_PASSWORD", UNICODE_SECRET[::-1])  # wrong, also non-ASCII
+        result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path),
+                                     "--resend"])
+        assert result.exit_code == 4 and "refused the login (535" in result.stderr
+    texts = [result.output, caplog.text, config.log_path.read_text(encoding="utf-8")]
+    state = config.email and (tmp_path / "state.db").read_bytes()
+    for secret in (UNICODE_SECRET, UNICODE_SECRET[::-1]):
+        # the whole password, and every piece of it the old UnicodeEncodeError could quote
+        pieces = {secret} | {secret[i:i + 2] for i in range(len(secret) - 1)
+                             if not secret[i:i + 2].isascii()}
+        for piece in pieces:
+            assert all(piece not in t for t in texts), piece
+            assert piece.encode() not in state
+
+
+def test_permanent_setup_errors_exit_2_at_once_and_are_not_retried(tmp_path, brief_dir):
+    (tmp_path / "ca.pem").write_text("not a certificate", encoding="utf-8")
+    for ca_file in (tmp_path / "missing.pem", tmp_path / "ca.pem"):
+        config = config_for(tmp_path, free_port(), ca_file=f'"{ca_file}"')
+        for dry in ([], ["--dry-run"]):
+            result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path),
+                                         *dry])
+            assert result.exit_code == 2, result.output
+            (line,) = result.stderr.splitlines()
+            assert line.startswith("error: Cannot load email.ca_file")
+        for dry in ([], ["--dry-run"]):  # briefer run stops before reading any source
+            result = runner.invoke(app, ["run", "--config", str(config.path), *dry])
+            assert result.exit_code == 2, result.output
+            assert result.stderr.startswith("error: Cannot load email.ca_file")
+    with smtp_server() as server:  # no TLS at all: STARTTLS is not offered
+        config = config_for(tmp_path, server.port, security='"starttls"', attempts="5")
+        assert config.email is not None
+        with pytest.raises(DeliveryError) as caught:
+            send_with_retries(compose(brief_dir, config.email), config.email,
+                              sleep=lambda s: pytest.fail("a setting that cannot work is retried"))
+        assert caught.value.exit_code == 2
+        assert "does not offer STARTTLS; set email.security" in str(caught.value)
+
+
+def test_a_login_named_but_not_set_is_warned_about(tmp_path, brief_dir, monkeypatch):
+    monkeypatch.delenv("TEST_SMTP_USER", raising=False)
+    monkeypatch.delenv("TEST_SMTP_PASSWORD", raising=False)
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port, username_env='"TEST_SMTP_USER"',
+                            password_env='"TEST_SMTP_PASSWORD"')
+        result = runner.invoke(app, ["email", str(brief_dir), "--config", str(config.path)])
+    assert result.exit_code == 0, result.output
+    assert ("warning: $TEST_SMTP_USER and $TEST_SMTP_PASSWORD are not set: the e-mail goes out "
+            "without logging in") in result.stderr
+
+
+def test_server_replies_are_shown_on_one_line(tmp_path, brief_dir):
+    with smtp_server() as server:
+        config = config_for(tmp_path, server.port, attempts="1")
+        assert config.email is not None
+        server.box.refuse = "554 5.7.1 rejected\x1b[2J\u202eforged"
+        with pytest.raises(DeliveryError) as caught:
+            send_with_retries(compose(brief_dir, config.email), config.email)
+    assert "\x1b" not in str(caught.value) and "\u202e" not in str(caught.value)
 
 
 def test_implicit_tls(tmp_path, brief_dir):

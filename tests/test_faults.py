@@ -258,6 +258,37 @@ def test_a_lost_reply_to_the_whole_message_is_never_resent(tmp_path, login, mode
     job.assert_no_secret()
 
 
+def test_briefer_email_never_races_a_run_sending_the_same_brief(tmp_path, login):
+    """`briefer email` run by hand while `briefer run` waits for the server's reply to the same
+    brief used to hand the message over a second time. It takes the run's lock now, and reads
+    the journal the run leaves behind."""
+    with FaultySmtp("accept_then_stall") as smtp:
+        job = Job(tmp_path, smtp, timeout_s=30)
+        job.publish("003", "004")
+        child = job.spawn()
+        wait(smtp.accepted, "the whole message")
+        smtp.mode = "ok"
+        racing = runner.invoke(app, ["email", str(job.out), "--config", str(job.path)])
+        job.outputs.append(racing.output)
+        assert racing.exit_code == 5, racing.output
+        child.kill()
+        assert len(smtp.received) == 1 and job.statuses() == ["awaiting reply"]
+
+        # the run died awaiting the reply: the server may have it, so not without --resend
+        after = runner.invoke(app, ["email", str(job.out), "--config", str(job.path)])
+        job.outputs.append(after.output)
+        assert after.exit_code == 2 and "the server may have it" in after.stderr
+        assert len(smtp.received) == 1
+        resent = runner.invoke(app, ["email", str(job.out), "--config", str(job.path),
+                                     "--resend"])
+        job.outputs.append(resent.output)
+        assert resent.exit_code == 0, resent.output
+        assert "re-sending (--resend)" in resent.stderr and "re-sent <briefer." in resent.stderr
+        assert len(smtp.received) == 2 and job.statuses() == ["delivered"]
+        assert job.run().exit_code == Exit.NOTHING_NEW and len(smtp.received) == 2
+    job.assert_no_secret()
+
+
 # --- the output disk ------------------------------------------------------------------------------
 
 

@@ -25,7 +25,8 @@ runner = CliRunner()
 class Job:
     """A config wired to a feed on a loopback HTTP server and a loopback SMTP server."""
 
-    def __init__(self, tmp_path: Path, web, smtp) -> None:
+    def __init__(self, tmp_path: Path, web, smtp, login: bool = False,
+                 allow: bool = True) -> None:
         self.web, self.smtp, self.items = web, smtp, []
         self.now = datetime.now(UTC)
         self.path = tmp_path / "briefer.toml"
@@ -40,14 +41,15 @@ backend = "extractive"
 [fetch]
 timeout_s = 5
 attempts = 1
+{'allow = ["127.0.0.1"]' if allow else ""}
 [email]
 host = "127.0.0.1"
 port = {smtp.port}
 from = "Morning Brief <brief@example.org>"
 to = ["reader@example.org"]
 subject = "{{title}} — {{date}} ({{events}} events)"
-username_env = "TEST_SMTP_USER"
-password_env = "TEST_SMTP_PASSWORD"
+{'username_env = "TEST_SMTP_USER"' if login else ""}
+{'password_env = "TEST_SMTP_PASSWORD"' if login else ""}
 attempts = 2
 retry_wait_s = 0
 """, encoding="utf-8")
@@ -171,6 +173,7 @@ def test_failed_delivery_is_retried_by_the_next_run_and_never_sent_twice(job):
 def test_dry_run_shows_the_message_and_does_nothing(job, monkeypatch):
     monkeypatch.setenv("TEST_SMTP_USER", "briefer")
     monkeypatch.setenv("TEST_SMTP_PASSWORD", SECRET)
+    job = Job(job.path.parent, job.web, job.smtp, login=True)
     job.publish("003", "004")
     result = job.run("--dry-run")
     assert result.exit_code == Exit.OK, result.output
@@ -180,6 +183,20 @@ def test_dry_run_shows_the_message_and_does_nothing(job, monkeypatch):
     assert not job.out.exists() and not job.config.state.exists()
     assert job.smtp.box.received == []
     assert SECRET not in result.output
+
+
+def test_a_loopback_feed_is_fetched_only_when_allowed(job):
+    """The test server is on 127.0.0.1: an internal address, refused unless the config's
+    [fetch] allow or --allow-fetch names it."""
+    job = Job(job.path.parent, job.web, job.smtp, allow=False)
+    job.publish("003", "004")
+    refused = job.run()
+    assert refused.exit_code == Exit.ERROR
+    assert "not fetched: 127.0.0.1 is a loopback address" in refused.stderr
+    assert job.web.requests == []
+    allowed = job.run("--allow-fetch", "127.0.0.0/8")
+    assert allowed.exit_code == Exit.OK, allowed.output
+    assert len(job.smtp.box.received) == 1
 
 
 def test_every_source_failing_is_an_error_not_nothing_new(job):
@@ -198,7 +215,7 @@ def test_the_smtp_password_never_shows_in_output_logs_or_state(tmp_path, monkeyp
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong-" + SECRET)
     with web_server() as web, smtp_server(authenticator=authenticator,
                                           auth_require_tls=False) as smtp:
-        job = Job(tmp_path, web, smtp)
+        job = Job(tmp_path, web, smtp, login=True)
         job.publish("003", "004")
         refused = job.run("--verbose")
         assert refused.exit_code == Exit.DELIVERY_FAILED
