@@ -132,3 +132,11 @@ def lead_weekday(article: Article) -> int | None:
             found.append((m.start(), d.weekday()))
             break
     return min(found)[1] if found else None
+
+
+_MONTH_WORD = re.compile(rf"(?:{_MONTH})\.?", re.I)
+
+
+def is_month_name(word: str) -> bool:
+    """True when ``word`` is a month's name (or its abbreviation) in one of the languages above."""
+    return bool(_MONTH_WORD.fullmatch(word.strip(".,;:")))
