@@ -36,8 +36,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Quantity", "parse_quantities", "same_quantity", "compatible", "conflicts", "label",
-           "CONFLICT_KINDS"]
+__all__ = [
+    "CONFLICT_KINDS",
+    "Quantity",
+    "compatible",
+    "conflicts",
+    "label",
+    "parse_quantities",
+    "same_quantity",
+]
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ _HOURS = {"hour", "hours", "hr", "hrs", "h", "heure", "heures", "stunde", "stund
           "часа", "часов", "uur", "godzin", "timmar"}
 _MINUTES = {"minute", "minutes", "min", "mins", "minuten", "minuto", "minutos", "minuti",
             "menit", "dakika", "dk", "دقیقه", "دقيقة", "دقائق", "минут", "минуты", "минута",
-            "minuut", "minuten"}
+            "minuut"}
 _SECONDS = {"second", "seconds", "sec", "secs", "s", "seconde", "secondes", "sekunde",
             "sekunden", "segundo", "segundos", "secondi", "detik", "saniye", "ثانیه", "ثانية",
             "ثوان", "секунд", "секунды"}
@@ -215,6 +222,10 @@ _WORD_RE = re.compile(r"[^\W_][\w'’\-./]*|[%٪$€£¥₺₽°]", re.UNICODE)
 
 # --- number scanning ------------------------------------------------------------------------
 
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.]((?:19|20)?\d\d))?"
+                           r"(?![\d/]|[.]\d)|(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
+_ZONE_AFTER = re.compile(r"\s*(?:uhr\s*|h\s*|a\.?m\.?\s*|p\.?m\.?\s*)?\(?\s*([^\W\d_]+)"
+                         r"(?:\s?([+-−])\s?(\d{1,2})(?::?(\d\d))?)?", re.I)
 _NUM = re.compile(r"\d+(?:(?:[.,٫٬'’]|[ \u00a0\u202f\u2009])\d+)*")
 
 
@@ -252,9 +263,8 @@ def _read_number(raw: str, lang: str) -> tuple[float, float, bool, int] | None:
                 break
             if lang not in SPACE_GROUPS and sep == " " and len(seps) == 1:
                 break
-        elif any(s.isspace() for s in seps[:k]):
-            if sep not in ",.٫" or len(groups[k + 1]) == 3:
-                break
+        elif any(s.isspace() for s in seps[:k]) and (sep not in ",.٫" or len(groups[k + 1]) == 3):
+            break
         used += 1
     groups, seps = groups[:used], seps[: used - 1]
     length = sum(map(len, groups)) + sum(map(len, seps))
@@ -267,14 +277,11 @@ def _read_number(raw: str, lang: str) -> tuple[float, float, bool, int] | None:
         decimal_sep = "٫"
     elif len(kinds - {" ", "\u00a0", "\u202f", "\u2009", "'", "’", "٬"}) == 2:
         decimal_sep = last  # "1.234,5" / "1,234.5": the last separator is the decimal one
-    elif last in ".," and seps.count(last) == 1:
-        # "5.9", "1,75": not three digits after: decimal; three: the language decides
-        if len(groups[-1]) != 3:
-            decimal_sep = last
-        elif (last == ",") == (lang in DECIMAL_COMMA):
-            decimal_sep = last
-        elif any(s.isspace() for s in seps):
-            decimal_sep = last
+    elif last in ".," and seps.count(last) == 1 and (
+            # "5.9", "1,75": not three digits after: decimal; three: the language decides
+            len(groups[-1]) != 3 or (last == ",") == (lang in DECIMAL_COMMA)
+            or any(s.isspace() for s in seps)):
+        decimal_sep = last
     if decimal_sep is not None and seps.count(decimal_sep) > 1:
         return None
     whole, frac = [], ""
@@ -381,7 +388,7 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
     # scores: 2-0, 3–1
     for m in re.finditer(r"(?<![\d/.,:\-–])(\d{1,2})\s?[-–:]\s?(\d{1,2})(?![\d/%]|[.,:]\d)", norm):
         idx = [k for k, n in enumerate(numbers) if m.start() <= n.start < m.end()]
-        if any(k in used for k in idx) or m.group(0).count("-") and int(m.group(1)) > 20:
+        if any(k in used for k in idx) or (m.group(0).count("-") and int(m.group(1)) > 20):
             continue
         a, b = int(m.group(1)), int(m.group(2))
         take(Quantity(a * 1000 + b, "score", None, a * 1000 + b, a * 1000 + b,
@@ -390,8 +397,7 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
     # dates: 28/4/2026, 2026-04-28, 5. Juni, 5 June 2025, June 5
     from .datetext import is_month_name
 
-    for m in re.finditer(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.]((?:19|20)?\d\d))?(?![\d/]|[.]\d)"
-                         r"|(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)", norm):
+    for m in _NUMERIC_DATE.finditer(norm):
         idx = [k for k, n in enumerate(numbers) if m.start() <= n.start < m.end()]
         if any(k in used for k in idx):
             continue
@@ -489,8 +495,7 @@ def _date(year: int | None, month: int, day: int, text: str, start: int, end: in
 def _time(norm: str, sentence: str, start: int, end: int, minutes: int) -> Quantity:
     """A time of day; converted to UTC when a zone follows ("05:42 WIB", "12:00 GMT+3")."""
     rest = norm[end:end + 40]
-    mz = re.match(r"\s*(?:uhr\s*|h\s*|a\.?m\.?\s*|p\.?m\.?\s*)?\(?\s*([^\W\d_]+)(?:\s?([+-−])\s?(\d{1,2})(?::?(\d\d))?)?",
-                  rest, re.I)
+    mz = _ZONE_AFTER.match(rest)
     offset = None
     stop = end
     if mz:
@@ -512,6 +517,12 @@ def _time(norm: str, sentence: str, start: int, end: int, minutes: int) -> Quant
                         start, end)
     utc = (minutes - offset * 60) % 1440
     return Quantity(utc, "time", "UTC", utc, utc, sentence[start:stop], start, stop)
+
+
+def _percent_word(word: str, second: str) -> bool:
+    if word not in _PERCENT_AFTER:
+        return False
+    return word not in _PERCENT_SECOND or second in ("cent", "ciento", "المئة", "المائة", "cento")
 
 
 def _phrase_before(text: str, pos: int, phrases: tuple[str, ...]) -> bool:
@@ -572,32 +583,29 @@ def _plain(norm: str, sentence: str, n: _Number, lang: str) -> Quantity | None:
     elif "$" in head[-3:]:
         kind, unit = "money", "USD"
     nxt = after_c[0] if after_c else ""
+    second = after_c[1] if len(after_c) > 1 else ""
     if norm[end:end + 2].lstrip().startswith(("%", "٪")) or nxt in ("%", "٪"):
         kind, unit = "percent", None
         end = norm.index("%" if "%" in norm[end:end + 3] else "٪", end) + 1
-    elif kind == "count" and nxt in _PERCENT_AFTER and (
-            nxt not in _PERCENT_SECOND or (len(after_c) > 1 and after_c[1] in (
-                "cent", "ciento", "المئة", "المائة", "cento"))):
+    elif kind != "count":
+        pass
+    elif _percent_word(nxt, second) or (before1 and before1[-1] == "yüzde"):
         kind = "percent"
-    elif kind == "count" and (before1 and before1[-1] == "yüzde"):
-        kind = "percent"
-    elif kind == "count" and nxt in ("de", "of", "d", "di") and len(after_c) > 1 and \
-            after_c[1] in _CURRENCY_AFTER:
-        kind, unit = "money", _CURRENCY_AFTER[after_c[1]]
-    elif kind == "count" and nxt in _CURRENCY_AFTER:
+    elif nxt in ("de", "of", "d", "di") and second in _CURRENCY_AFTER:
+        kind, unit = "money", _CURRENCY_AFTER[second]
+    elif nxt in _CURRENCY_AFTER:
         kind, unit = "money", _CURRENCY_AFTER[nxt]
-    elif kind == "count" and len(after_c) > 1 and nxt in ("dolar", "dollar", "dollars") and \
-            after_c[1] in ("as", "us", "amerika"):
-        kind, unit = "money", "USD"
-    elif kind == "count" and nxt in _MEASURES:
+        end = _next_word_end(norm, end, 1)
+    elif nxt in _MEASURES:
         kind, unit = "measure", _MEASURES[nxt]
-    elif kind == "count" and (nxt in _POINTS_AFTER or any(
-            norm[end:end + 25].casefold().lstrip().startswith(p) for p in _POINTS_PHRASES)):
+        end = _next_word_end(norm, end, 1)
+    elif nxt in _POINTS_AFTER or any(norm[end:end + 25].casefold().lstrip().startswith(p)
+                                     for p in _POINTS_PHRASES):
         kind, unit = "points", "bp"
     if kind == "count" and value < 10.5 and (
             (n.decimal or value < 10) and (
-                (before1 and _clean(before1[-1]) in _MAGNITUDE_BEFORE and pre != "m" or glued_pre
-                 and pre in _MAGNITUDE_BEFORE) or nxt in _MAGNITUDE_AFTER
+                ((before1 and _clean(before1[-1]) in _MAGNITUDE_BEFORE and pre != "m") or (glued_pre
+                 and pre in _MAGNITUDE_BEFORE)) or nxt in _MAGNITUDE_AFTER
                 or "richter" in " ".join(after_c[:3]) or "ریشتر" in after_c[:3])):
         kind = "magnitude"
     if kind == "count" and not n.decimal and 1900 <= value <= 2100 and step == 1 and \

@@ -64,20 +64,17 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
 
 # Titles and abbreviations after which a period does not end a sentence (compared case-folded,
 # without the period). Words that often end a sentence ("etc", "usw", "dkk") are not here.
-ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms mx dr prof st sr sra srta sres jr gen gov sen rep lt col capt cpt sgt maj adm
-    no nos nr nro núm num art fig vol pp pag pág ca approx aprox vs cf resp
-    m mm mme mmes mlle mlles me pr ste av bd env
-    hr hrn fr frl dipl ing mag abs str bzw vgl ggf evtl inkl
-    sig sigg dott dr.ssa avv on
-    dra dña ud uds avda
-    dhr mevr drs ir
-    bpk bp sdr sdri tgl jl kab kec prov hj drs kh
-    dk sn doç yrd av op
-    ч т г гг ул им тыс млн млрд руб см стр
-    """.split()
+_ABBREVIATION_LINES = (
+    "mr mrs ms mx dr prof st sr sra srta sres jr gen gov sen rep lt col capt cpt sgt maj adm",
+    "no nos nr nro núm num art fig vol pp pag pág ca approx aprox vs cf resp",
+    "m mm mme mmes mlle mlles me pr ste av bd env",  # French
+    "hr hrn fr frl dipl ing mag abs str bzw vgl ggf evtl inkl",  # German
+    "sig sigg dott avv on dra dña ud uds avda dhr mevr drs ir",  # Italian, Spanish, Dutch
+    "bpk bp sdr sdri tgl jl kab kec prov hj kh",  # Indonesian
+    "dk sn doç yrd op",  # Turkish
+    "ч т г гг ул им тыс млн млрд руб см стр",  # Russian
 )
+ABBREVIATIONS = frozenset(" ".join(_ABBREVIATION_LINES).split())
 # Languages that write ordinals as a number with a period ("5. Juni", "3. Platz").
 ORDINAL_PERIOD = frozenset({"de", "da", "no", "nb", "nn", "fi", "cs", "sk", "sl", "hr", "sr",
                             "bs", "pl", "hu", "tr", "is", "et", "lv", "lt"})
