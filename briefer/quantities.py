@@ -725,3 +725,10 @@ def label(q: Quantity) -> str:
     if q.kind in ("money", "measure") and q.unit:
         return f"{name} ({q.unit})"
     return name
+
+
+def restates(new: list[Quantity], old: list[Quantity]) -> bool:
+    """True when ``new`` states figures (years and dates aside) and ``old`` states every one
+    of them compatibly: "4.200 millones" after "4,2 mil millones", in any wording."""
+    figures = [q for q in new if q.kind in CONFLICT_KINDS]
+    return bool(figures) and all(any(compatible(q, r) for r in old) for q in figures)

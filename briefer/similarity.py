@@ -13,7 +13,7 @@ import numpy as np
 
 from .backends import Embedder
 from .store import EmbeddingStore, embedder_key, text_hash
-from .text import split_sentences
+from .text import fact_sentences
 from .types import Article
 
 # A sentence pair counts as "saying the same thing" when it is each other's best match,
@@ -73,7 +73,7 @@ class CachedEmbedder:
         # keyed by content, not id: two inputs may share a file name
         key = (article.title, article.title_derived, article.body, article.language)
         if key not in self._sentences:
-            body = split_sentences(article.body, article.language)
+            body = fact_sentences(article.body, article.language)
             self._sentences[key] = ([article.title] if not article.title_derived else []) + body
         return self._sentences[key]
 

@@ -156,3 +156,66 @@ def _bounded(sentence: str) -> list[str]:
     if sentence:
         out.append(sentence)
     return out
+
+
+# --- furniture: datelines, bylines, credits, captions -----------------------------------------
+
+_PLACE = r"[^\W\d_][\w'’.\-]*(?:\s[^\W\d_][\w'’.\-]*){0,3}"
+# "(AP) —", "(شبكة أجيال)-", "Frankfurt, 5 June 2025 (dpa/MIA) -", "MOSCOW, July 29 (Reuters) -"
+_PAREN_LEAD = re.compile(rf"^(?:{_PLACE}(?:,\s*[^()\n.!?]{{0,30}}?)?\s*)?\([^()\n]{{2,40}}\)"
+                         r"\s*[-–—:]+\s*(?=\S)")
+# "MerahPutih.com -", "JAKARTA, Kompas.com —"
+_DOMAIN_LEAD = re.compile(rf"^(?:{_PLACE},\s*)?[\w\-]+(?:\.[\w\-]+)*\.(?:com|co\.id|id|net|org|"
+                          r"ir|news|info|co\.uk|fr|de|es|it|ru|tr)\s*[-–—:|]+\s*(?=\S)", re.I)
+# "MOSCOW, Suarathailand- ", "SINGKIL, Warta Serambi – ": an upper-case place, then an outlet
+_CAPS_LEAD = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý'’.\- ]{2,30},\s*[^\s,.!?][^,.!?\n]{0,30}?\s*[-–—]\s+"
+                        r"(?=\S)")
+# "Editor: …", "Foto: ANTARA/…": a label and a colon (or a slash: "FOTO/ANTARA")
+_CREDIT_LABEL = re.compile(
+    r"^(?:editor|penulis|pewarta|reporter|redaktur|penyunting|foto|photo|photos|image|bild|"
+    r"credit|crédit|source|sumber|quelle|fuente|fonte|writer|author|"
+    r"نویسنده|خبرنگار|عکس|منبع|تصوير|صورة|المصدر)\s*[:：/]", re.I)
+# "By Jane Doe", "Oleh Budi Santoso", "بقلم …": a byline word and a name, no sentence
+_BYLINE = re.compile(r"^(?:by|oleh|par|por|von|بقلم)\s+\S", re.I)
+
+
+def cut_lead_furniture(sentence: str) -> str:
+    """``sentence`` without a dateline or credit it opens with: "(AP) — Rescuers…" → "Rescuers…"."""
+    for pattern in (_PAREN_LEAD, _DOMAIN_LEAD, _CAPS_LEAD):
+        m = pattern.match(sentence)
+        if m and len(sentence) - m.end() >= 20:
+            return sentence[m.end():]
+    return sentence
+
+
+def is_furniture(sentence: str, whole_paragraph: bool = False) -> bool:
+    """True for text that is page furniture, not a statement: a word or two ("Frankfurt.",
+    "SERAMBINEWS."), a byline, credit or caption line, a header joined with pipes, and, for
+    a whole paragraph, a short line that does not end like a sentence (a subhead)."""
+    words = sentence.split()
+    if len(words) <= 2:
+        return True
+    if sentence.count("|") >= 2 or sentence.count(" • ") >= 2:
+        return True
+    if _CREDIT_LABEL.match(sentence) and len(words) <= 10:
+        return True
+    if _BYLINE.match(sentence) and len(words) <= 6 and not ends_like_sentence(sentence):
+        return True
+    if sentence.startswith("(") and sentence.rstrip(".").endswith(")") and len(words) <= 12:
+        return True  # "(Photo: Reuters/Name)", "(ant/rd)"
+    return whole_paragraph and len(words) <= 10 and not ends_like_sentence(sentence)
+
+
+def fact_sentences(body: str, language: str = "en") -> list[str]:
+    """The sentences of an article body that can state facts: furniture dropped, dateline and
+    credit openings cut (claims, summaries and attribution all read these)."""
+    out = []
+    for para in re.split(r"\n\s*\n|\n", body):
+        para = para.strip()
+        if not para or is_furniture(para, whole_paragraph=True):
+            continue
+        for sent in split_sentences(para, language):
+            sent = cut_lead_furniture(sent)
+            if not is_furniture(sent):
+                out.append(sent)
+    return out
