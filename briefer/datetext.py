@@ -140,3 +140,10 @@ _MONTH_WORD = re.compile(rf"(?:{_MONTH})\.?", re.I)
 def is_month_name(word: str) -> bool:
     """True when ``word`` is a month's name (or its abbreviation) in one of the languages above."""
     return bool(_MONTH_WORD.fullmatch(word.strip(".,;:")))
+
+
+def is_full_month_name(word: str) -> bool:
+    """True when ``word`` is a month's full name (not an abbreviation such as "Jan")."""
+    w = word.casefold()
+    return any(w == n.casefold() for names in _MONTH_NAMES.values() for n in names if len(n) > 3
+               or n.casefold() in ("may", "mai", "mei"))

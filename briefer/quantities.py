@@ -174,11 +174,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "deaths": ("dead", "death", "killed", "died", "fatalit", "toll", "lives", "bodies",
                "mort", "tués", "tué", "décès", "décéd", "muert", "fallecid", "tote", "todes",
                "getötet", "morti", "mort", "uccis", "decedut", "tewas", "meninggal",
-               "korban jiwa", "کشته", "جان باخت", "جان‌باخت", "فوت", "قتيل", "قتلى", "وفاة",
-               "وفيات", "مصرع", "حتفهم", "погиб", "убит", "жертв", "ölü", "hayatını"),
+               "korban jiwa", "کشته", "قتل", "لقي", "توفي", "جان باخت", "جان‌باخت", "فوت",
+               "قتيل", "قتلى", "وفاة", "وفيات", "مصرع", "حتفهم", "погиб", "убит", "жертв", "ölü",
+               "hayatını"),
     "injured": ("injur", "wound", "hurt", "bless", "herid", "lesionad", "verletz",
                 "verwund", "ferit", "luka", "cedera", "زخمی", "مجروح", "مصدوم", "جريح", "جرحى",
-                "مصاب", "إصاب", "ранен", "пострадав", "yaralı"),
+                "مصاب", "إصاب", "أصيب", "اصيب", "ранен", "пострадав", "yaralı"),
     "missing": ("missing", "disparu", "desaparecid", "vermisst", "dispers", "hilang",
                 "مفقود", "ناپدید", "пропав", "kayıp"),
     "arrested": ("arrest", "detain", "interpell", "detenid", "festgenommen", "arrestat",
@@ -195,6 +196,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                  "خودرو", "مركبة", "автомобил", "araç"),
     "votes": ("vote", "voix", "voto", "stimme", "suara", "رأی", "صوت", "أصوات", "голос", "oy"),
     "seats": ("seat", "siège", "escaño", "sitz", "seggi", "kursi", "کرسی", "مقعد", "мест"),
+    "turnout": ("turnout", "participation", "affluenza", "afluencia", "participación",
+                "wahlbeteiligung", "partisipasi", "مشارکت", "المشاركة", "явка", "katılım"),
     "goals": ("goal", "but", "gol", "tor", "گل", "هدف", "أهداف", "гол"),
 }
 CONCEPT_WINDOW = 3
@@ -602,8 +605,10 @@ def _plain(norm: str, sentence: str, n: _Number, lang: str) -> Quantity | None:
     elif nxt in _POINTS_AFTER or any(norm[end:end + 25].casefold().lstrip().startswith(p)
                                      for p in _POINTS_PHRASES):
         kind, unit = "points", "bp"
+    magnitude_word = bool(before1) and any(
+        _clean(before1[-1]).endswith(w) for w in _MAGNITUDE_BEFORE if len(w) >= 5)
     if kind == "count" and value < 10.5 and (
-            (n.decimal or value < 10) and (
+            (n.decimal or value < 10) and (magnitude_word or
                 ((before1 and _clean(before1[-1]) in _MAGNITUDE_BEFORE and pre != "m") or (glued_pre
                  and pre in _MAGNITUDE_BEFORE)) or nxt in _MAGNITUDE_AFTER
                 or "richter" in " ".join(after_c[:3]) or "ریشتر" in after_c[:3])):
@@ -628,7 +633,7 @@ def _plain(norm: str, sentence: str, n: _Number, lang: str) -> Quantity | None:
         bound, low, high = "~", value * 0.9 - step / 2, value + step / 2
     elif _phrase_before(norm, n.start, _APPROX):
         bound, low, high = "~", value * 0.9 - step / 2, value * 1.1 + step / 2
-    concept = _concept(norm, n.start, end) if kind == "count" else None
+    concept = _concept(norm, n.start, end) if kind in ("count", "percent") else None
     text_start = n.start - (len(pre) if glued_pre else 0)
     return Quantity(value, kind, unit, low, high, sentence[text_start:end].strip(), text_start,
                     end, bound, concept)
@@ -641,6 +646,8 @@ def _concept(norm: str, start: int, end: int) -> str | None:
     ranked = [(d, 0, w) for d, w in enumerate(after)] + [(d, 1, w)
                                                         for d, w in enumerate(reversed(before))]
     for _, _, word in sorted(ranked):
+        if word[:1] in "وف" and len(word) > 3:
+            word = word[1:]  # Arabic "and"/"so" joined to the word: وأصيب
         for concept, stems in CONCEPTS.items():
             if any(word.startswith(s) for s in stems if len(s) >= 4) or word in stems:
                 return concept
@@ -693,9 +700,10 @@ def conflicts(a: list[Quantity], b: list[Quantity]) -> list[tuple[Quantity, Quan
     """Pairs (from ``a``, from ``b``) that are surely one quantity with incompatible values.
 
     A figure with a compatible counterpart is settled. Of the rest, a pair conflicts when
-    both name the same concept ("killed"), or when each is the only value of its kind and
-    unit on its side (one claim, one toll): a leftover figure may otherwise be a detail the
-    other side left out ("including 3 children").
+    both name the same concept ("killed"), or when neither names one and each is the only
+    value of its kind and unit on its side (one claim, one figure): a leftover figure may
+    otherwise be a detail the other side left out ("including 3 children"), and a figure
+    with a concept against one without may count something else.
     """
     a = [q for q in a if q.kind in CONFLICT_KINDS]
     b = [q for q in b if q.kind in CONFLICT_KINDS]
@@ -706,8 +714,8 @@ def conflicts(a: list[Quantity], b: list[Quantity]) -> list[tuple[Quantity, Quan
         for r in left_b:
             if not same_quantity(q, r):
                 continue
-            if (q.concept and q.concept == r.concept) or (
-                    _distinct(a, q) == 1 and _distinct(b, r) == 1):
+            if q.concept == r.concept and (q.concept or (
+                    _distinct(a, q) == 1 and _distinct(b, r) == 1)):
                 out.append((q, r))
     return out
 

@@ -56,7 +56,7 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
         para = para.strip()
         if not para:
             continue
-        pieces = [p.strip() for p in segment(language or "en", para) if p.strip()]
+        pieces = [q for p in segment(language or "en", para) for q in _resplit(p.strip()) if q]
         for sent in _mend(para, pieces, language or "en"):
             out.extend(_bounded(sent))
     return out
@@ -82,6 +82,24 @@ _ENDS_DECIMAL_HALF = re.compile(r"\d[.,٫]$")
 _LAST_WORD = re.compile(r"(?:^|[\s(\[«“\"'])([^\s(\[«“\"']+)\.$")
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}$")
 _ORDINAL_END = re.compile(r"(?:^|\s)\d{1,3}\.$")
+
+
+_MONTH_STOP = re.compile(r"(?<=[^\W\d_])\.\s+(?=[^\W\d_])")
+
+
+def _resplit(piece: str) -> list[str]:
+    """Cut where a segmenter took a month written in full ("in May. Economists") for an
+    abbreviation: a full month name is never one."""
+    from .datetext import is_full_month_name
+
+    out, start = [], 0
+    for m in _MONTH_STOP.finditer(piece):
+        word = piece[:m.start()].rsplit(None, 1)[-1]
+        if is_full_month_name(word) and piece[m.end()].isupper():
+            out.append(piece[start:m.start() + 1].strip())
+            start = m.end()
+    out.append(piece[start:].strip())
+    return out
 
 
 def _mend(para: str, pieces: list[str], language: str) -> list[str]:
