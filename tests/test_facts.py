@@ -161,3 +161,32 @@ def test_copies_of_the_same_text_disagreeing_are_not_a_conflict():
                 body="The earthquake killed 45 people in the province of Aceh.")
     origin = independent_origins([a, b])
     assert origin["a"] == origin["b"]
+
+
+def test_the_brief_says_what_differs_and_how_many_independent_sources(tmp_path):
+    from briefer.render import write_outputs
+    from briefer.types import Brief, Claim, Event
+
+    a = _article("a", "The earthquake killed 41 people.", "Agency A")
+    b = _article("b", "The earthquake killed 58 people.", "Agency B")
+    c = _article("c", "The earthquake killed 58 people, Agency B said.", "Site C",
+                 relays="Agency B")
+    differs = [{"quantity": "deaths", "values": [
+        {"text": "41", "sources": ["a"], "outlets": ["Agency A"]},
+        {"text": "58", "sources": ["b", "c"], "outlets": ["Agency B", "Site C"]}]}]
+    claim = Claim("ev-c1", "The earthquake killed 41 people.", "en", ["a", "b", "c"],
+                  {"a": a.body, "b": b.body, "c": c.body}, "conflict",
+                  independent_sources=["Agency A", "Agency B"], differs=differs)
+    event = Event(id="ev", articles=[a, b, c], headline="Quake", language="en",
+                  claims=[claim], independent_outlets=["Agency A", "Agency B"])
+    brief = Brief("Daily brief", "2025-01-01T00:00:00+00:00", "extractive", None, [event])
+    write_outputs(brief, tmp_path, ["txt", "html", "json"], None)
+    text = " ".join((tmp_path / "brief.txt").read_text().split())
+    assert "3 reports, 2 independent sources (Agency A, Agency B)" in text
+    assert "deaths: 41 — Agency A · 58 — Agency B, Site C" in text
+    assert "deaths: 41 — Agency A · 58 — Agency B, Site C" in (tmp_path / "brief.html").read_text()
+    import json
+
+    data = json.loads((tmp_path / "brief.json").read_text())
+    assert data["events"][0]["independent_outlets"] == ["Agency A", "Agency B"]
+    assert data["events"][0]["claims"][0]["differs"] == differs
