@@ -227,34 +227,41 @@ def _differences(said: dict[str, list[str]], articles: dict[str, Article],
                   for aid, sents in said.items()}
     days = {aid: weekdays(" ".join(sents)) for aid, sents in said.items()}
     ids = list(said)
-    disputed: list[Quantity] = []
+    disputed: list[list[tuple[Quantity, str]]] = []  # per quantity: (value, article id)
     day_dispute = False
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             if origin[a] == origin[b]:
                 continue
-            for qa, _ in conflicts(quantities[a], quantities[b]):
-                if not any(same_quantity(qa, d) for d in disputed):
-                    disputed.append(qa)
+            for qa, qb in conflicts(quantities[a], quantities[b]):
+                entry = next((d for d in disputed if same_quantity(qa, d[0][0])), None)
+                if entry is None:
+                    disputed.append(entry := [])
+                for q, aid in ((qa, a), (qb, b)):
+                    if not any(aid == x and q == y for y, x in entry):
+                        entry.append((q, aid))
             da, db = days[a], days[b]
             if da and db and (da - db) and (db - da):
                 day_dispute = True
     out = []
-    for ref in disputed:
+    for entry in disputed:
+        # the disputed values, each with every article stating it (or a compatible one)
         groups: list[tuple[Quantity, list[str]]] = []
-        for aid in ids:
-            mine = next((q for q in quantities[aid] if same_quantity(q, ref) and (
-                q.concept == ref.concept or not ref.concept or not q.concept)), None)
-            if mine is None:
-                continue
-            group = next((g for g in groups if compatible(g[0], mine)), None)
+        for q, aid in entry:
+            group = next((g for g in groups if compatible(g[0], q)), None)
             if group is None:
-                groups.append((mine, [aid]))
-            else:
+                groups.append((q, [aid]))
+            elif aid not in group[1]:
                 group[1].append(aid)
+        for aid in ids:
+            for group in groups:
+                if aid not in group[1] and any(
+                        compatible(q, group[0]) and q.concept == group[0].concept
+                        for q in quantities[aid]):
+                    group[1].append(aid)
         if len(groups) > 1:
-            out.append({"quantity": label(ref), "values": [
-                _value(q, members, articles) for q, members in groups]})
+            out.append({"quantity": label(entry[0][0]), "values": [
+                _value(q, sorted(members, key=ids.index), articles) for q, members in groups]})
     if day_dispute:
         groups_d: dict[frozenset[int], list[str]] = {}
         for aid in ids:

@@ -700,8 +700,10 @@ def conflicts(a: list[Quantity], b: list[Quantity]) -> list[tuple[Quantity, Quan
     """Pairs (from ``a``, from ``b``) that are surely one quantity with incompatible values.
 
     A figure with a compatible counterpart is settled. Of the rest, a pair conflicts when
-    both name the same concept ("killed"), or when neither names one and each is the only
-    value of its kind and unit on its side (one claim, one figure): a leftover figure may
+    both name the same concept ("killed"), or when neither names one, both have a unit
+    (a percentage, an amount, a duration, a score...) and each is the only value of its kind
+    and unit on its side (one claim, one figure). A bare number with no word saying what it
+    counts is never enough (an age, a minute of play, a count of aftershocks): a leftover may
     otherwise be a detail the other side left out ("including 3 children"), and a figure
     with a concept against one without may count something else.
     """
@@ -715,7 +717,7 @@ def conflicts(a: list[Quantity], b: list[Quantity]) -> list[tuple[Quantity, Quan
             if not same_quantity(q, r):
                 continue
             if q.concept == r.concept and (q.concept or (
-                    _distinct(a, q) == 1 and _distinct(b, r) == 1)):
+                    q.kind != "count" and _distinct(a, q) == 1 and _distinct(b, r) == 1)):
                 out.append((q, r))
     return out
 
