@@ -42,7 +42,7 @@ def attribute_sentence(text: str, event: Event, embedder: CachedEmbedder) -> Sum
     days = weekdays(text)
     sentence = SummarySentence(text=text)
     for article in event.articles:
-        sents = embedder.sentences(article)
+        sents = embedder.facts(article)
         whole = article.title + "\n" + article.body
         if not sents or not figures <= salient_numbers(whole):
             continue  # a source that never states the sentence's figures cannot support it
@@ -82,7 +82,7 @@ def extract_claims(event: Event, embedder: CachedEmbedder,
     distinct articles first, then the position in the representative article.
     """
     arts = event.articles
-    sents = [[s for s in embedder.sentences(a) if s != a.title] for a in arts]
+    sents = [[s for s in embedder.facts(a) if s != a.title] for a in arts]
     vecs = [embedder.embed(s) if s else None for s in sents]
     nodes = [(ai, si) for ai in range(len(arts)) for si in range(len(sents[ai]))]
     parent = {n: n for n in nodes}

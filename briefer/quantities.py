@@ -198,7 +198,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "seats": ("seat", "siège", "escaño", "sitz", "seggi", "kursi", "کرسی", "مقعد", "мест"),
     "turnout": ("turnout", "participation", "affluenza", "afluencia", "participación",
                 "wahlbeteiligung", "partisipasi", "مشارکت", "المشاركة", "явка", "katılım"),
-    "goals": ("goal", "but", "gol", "tor", "گل", "هدف", "أهداف", "гол"),
 }
 CONCEPT_WINDOW = 3
 
@@ -364,7 +363,8 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
             continue
         after = _words_after(norm, m.end(), 3)
         before = _words_before(norm, m.start(), 1)
-        if after and _clean(after[0]) in _HOURS and sep != "h":
+        timed = bool(before) and before[0] in _TIME_BEFORE and before[0] not in ("in", "e")
+        if after and _clean(after[0]) in _HOURS and sep != "h" and not timed:
             secs = hh * 3600 + mm * 60
             stop = _next_word_end(norm, m.end(), 1)
             take(Quantity(secs, "duration", None, secs - 30, secs + 30,
@@ -373,6 +373,8 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
         if sep == "." and not (before and before[0] in _TIME_BEFORE) and not (
                 after and (_clean(after[0]) in _ZONES or _clean(after[0]) in {"uhr", "h"})):
             continue  # "18.15" is a time only when a word says so
+        if after and _clean(after[0]) in ("pm", "p.m") and hh < 12:
+            hh += 12  # "2:32 p.m."
         take(_time(norm, sentence, m.start(), m.end(), hh * 60 + mm), idx)
 
     # whole hours: "10 Uhr", "10 a.m.", "pukul 10 WIB"
@@ -393,7 +395,8 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
         idx = [k for k, n in enumerate(numbers) if m.start() <= n.start < m.end()]
         if any(k in used for k in idx) or (m.group(0).count("-") and int(m.group(1)) > 20):
             continue
-        a, b = int(m.group(1)), int(m.group(2))
+        # unordered: "2-0" and "(0-2)" are one result told from either side
+        a, b = sorted((int(m.group(1)), int(m.group(2))), reverse=True)
         take(Quantity(a * 1000 + b, "score", None, a * 1000 + b, a * 1000 + b,
                       sentence[m.start():m.end()], m.start(), m.end()), idx)
 
@@ -460,6 +463,10 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
             parts.append((n, secs, n.end + mu.end()))
             pos = n.end + mu.end()
             j += 1
+        if parts and len(parts) == 1 and parts[0][1] == 60 and _phrase_before(
+                norm, parts[0][0].start, ("aos", "ao", "a los", "al", "alla", "à la")):
+            parts = []  # a minute of play ("aos 34 minutos"), not a length of time
+            used.add(k)
         if parts:
             total = sum(p[0].value * p[1] for p in parts)
             smallest = min(p[1] * p[0].step for p in parts)
@@ -687,6 +694,15 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     return a.low <= b.high + eps and b.low <= a.high + eps
 
 
+def _far_apart(a: Quantity, b: Quantity) -> bool:
+    """Figures two orders of magnitude apart are different things (a share price and a deal's
+    value), not one thing misreported."""
+    if a.kind in ("time", "date", "score"):
+        return False
+    lo, hi = sorted((abs(a.value), abs(b.value)))
+    return lo > 0 and hi / lo >= 100
+
+
 def _distinct(qs: list[Quantity], kind_of: Quantity) -> int:
     """How many mutually incompatible values of ``kind_of``'s quantity ``qs`` holds."""
     reps: list[Quantity] = []
@@ -714,7 +730,7 @@ def conflicts(a: list[Quantity], b: list[Quantity]) -> list[tuple[Quantity, Quan
     out = []
     for q in left_a:
         for r in left_b:
-            if not same_quantity(q, r):
+            if not same_quantity(q, r) or _far_apart(q, r):
                 continue
             if q.concept == r.concept and (q.concept or (
                     q.kind != "count" and _distinct(a, q) == 1 and _distinct(b, r) == 1)):

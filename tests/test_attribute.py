@@ -29,11 +29,11 @@ def short(ids):
 def test_a_sentence_from_one_source_is_supported_by_its_translations(seeded):
     event, embedder = seeded
     english = next(a for a in event.articles if a.id.startswith("003"))
-    sentence = next(s for s in embedder.sentences(english) if s.startswith("According to"))
+    sentence = next(s for s in embedder.facts(english) if s.startswith("According to"))
     result = attribute_sentence(sentence, event, embedder)
     assert short(result.sources) == ["000", "001", "003", "004"]
     french = next(a for a in event.articles if a.id.startswith("004"))
-    assert result.evidence[french.id] in embedder.sentences(french)
+    assert result.evidence[french.id] in embedder.facts(french)
 
 
 def test_a_sentence_about_another_event_is_not_supported(seeded):

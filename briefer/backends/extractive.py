@@ -38,7 +38,7 @@ class ExtractiveSummarizer:
         self.min_sentences = min_sentences
 
     def _sentences(self, article) -> list[str]:
-        split = getattr(self.embedder, "sentences", None)
+        split = getattr(self.embedder, "facts", None)
         if split is not None:
             sents = split(article)
         else:
