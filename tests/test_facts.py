@@ -70,7 +70,14 @@ def _one(text: str, lang: str):
     ("2:41 Stunden", "de", 9660, "duration", None),
     ("pukul 05.42 WIB", "id", 22 * 60 + 42, "time", "UTC"),
     ("at 22:42 GMT", "en", 22 * 60 + 42, "time", "UTC"),
+    ("at 2:32 p.m.", "en", 14 * 60 + 32, "time", "local"),
+    ("a las 20.30 hora local", "es", 20 * 60 + 30, "time", "local"),
+    ("ante el Dortmund (0-2)", "es", 2000, "score", None),
 ])
+
+
+def test_a_minute_of_play_is_not_a_length_of_time():
+    assert parse_quantities("abriu o marcador aos 34 minutos", "pt") == []
 def test_figures_are_read_as_values(text, lang, value, kind, unit):
     q = _one(text, lang)
     assert (q.value, q.kind, q.unit) == (pytest.approx(value), kind, unit)
