@@ -75,12 +75,13 @@ def _one(text: str, lang: str):
     ("ante el Dortmund (0-2)", "es", 2000, "score", None),
 ])
 
-
-def test_a_minute_of_play_is_not_a_length_of_time():
-    assert parse_quantities("abriu o marcador aos 34 minutos", "pt") == []
 def test_figures_are_read_as_values(text, lang, value, kind, unit):
     q = _one(text, lang)
     assert (q.value, q.kind, q.unit) == (pytest.approx(value), kind, unit)
+
+
+def test_a_minute_of_play_is_not_a_length_of_time():
+    assert parse_quantities("abriu o marcador aos 34 minutos", "pt") == []
 
 
 def test_bounds_and_rounding():
