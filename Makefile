@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest bench-facts
 
 setup: $(STAMP) fonts
 
@@ -59,3 +59,6 @@ bench-robustness: setup
 # Builds a random mT5-base-shaped model once (~3 GB in the cache dir); ~3 minutes on 2 cores.
 bench-summarize: setup
 	$(PY) benchmarks/summarize.py
+
+bench-facts: setup
+	$(PY) benchmarks/facts.py

@@ -24,8 +24,11 @@ from __future__ import annotations
 import numpy as np
 
 from .datetext import weekdays
+from .outlets import Registry, load_registry
+from .quantities import Quantity, compatible, conflicts, label, parse_quantities, same_quantity
 from .similarity import CachedEmbedder, mutual_matches
-from .types import Claim, Event, SummarySentence
+from .text import fold
+from .types import Article, Claim, Event, SummarySentence
 
 SUPPORT_MIN = 0.86
 SUPPORT_GAP = 0.04
@@ -39,7 +42,7 @@ def attribute_sentence(text: str, event: Event, embedder: CachedEmbedder) -> Sum
     days = weekdays(text)
     sentence = SummarySentence(text=text)
     for article in event.articles:
-        sents = embedder.sentences(article)
+        sents = embedder.facts(article)
         whole = article.title + "\n" + article.body
         if not sents or not figures <= salient_numbers(whole):
             continue  # a source that never states the sentence's figures cannot support it
@@ -64,7 +67,8 @@ def attribute_event(event: Event, sentences: list[str], embedder: CachedEmbedder
 # --- claims ----------------------------------------------------------------------------------
 
 
-def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
+def extract_claims(event: Event, embedder: CachedEmbedder,
+                   registry: Registry | None = None) -> list[Claim]:
     """Align the event's sentences across articles and languages into ranked claims.
 
     Two sentences of different articles state the same claim when they are each other's best
@@ -78,7 +82,7 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
     distinct articles first, then the position in the representative article.
     """
     arts = event.articles
-    sents = [[s for s in embedder.sentences(a) if s != a.title] for a in arts]
+    sents = [[s for s in embedder.facts(a) if s != a.title] for a in arts]
     vecs = [embedder.embed(s) if s else None for s in sents]
     nodes = [(ai, si) for ai in range(len(arts)) for si in range(len(sents[ai]))]
     parent = {n: n for n in nodes}
@@ -102,6 +106,8 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
     for n in nodes:
         groups.setdefault(find(n), []).append(n)
 
+    origin = independent_origins(arts, registry)
+    by_id = {a.id: a for a in arts}
     claims = []
     for members in groups.values():
         members.sort()
@@ -112,12 +118,15 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
             said.setdefault(arts[ai].id, []).append(sents[ai][si])
         own = [m for m in members if arts[m[0]].language == event.language]
         ai, si = (own or members)[0]
-        kind = "shared" if len(evidence) > 1 else "single-source"
-        if kind == "shared" and _versions_disagree([" ".join(s) for s in said.values()]):
+        independent = list(dict.fromkeys(origin[i] for i in evidence))
+        kind = "shared" if len(independent) > 1 else "single-source"
+        differs = _differences(said, by_id, origin) if kind == "shared" else []
+        if differs:
             kind = "conflict"
         claims.append((members[0], Claim("", sents[ai][si], arts[ai].language,
-                                         list(evidence), evidence, kind)))
-    claims.sort(key=lambda c: (-len(c[1].sources), c[0]))
+                                         list(evidence), evidence, kind,
+                                         independent_sources=independent, differs=differs)))
+    claims.sort(key=lambda c: (-len(c[1].independent_sources), -len(c[1].sources), c[0]))
     out = []
     for k, (_, claim) in enumerate(claims, 1):
         claim.id = f"{event.id}-c{k}"
@@ -125,13 +134,148 @@ def extract_claims(event: Event, embedder: CachedEmbedder) -> list[Claim]:
     return out
 
 
-def _versions_disagree(versions: list[str]) -> bool:
-    """True when two versions both state figures, or both name days of the week, and each
-    has one the other lacks ("41 killed" and "58 killed"; "on Thursday" and "vendredi")."""
-    from .group import salient_numbers
+# --- independent sources -----------------------------------------------------------------
 
-    for facts in ([salient_numbers(v) for v in versions], [weekdays(v) for v in versions]):
-        if any(a and b and (a - b) and (b - a)
-               for k, a in enumerate(facts) for b in facts[k + 1 :]):
-            return True
-    return False
+# Two reports whose word 4-grams overlap this much are one text (a copy, a syndicated or
+# lightly edited relay); the later one counts with the earlier one's origin.
+COPY_OVERLAP = 0.5
+
+
+def independent_origins(articles: list[Article],
+                        registry: Registry | None = None) -> dict[str, str]:
+    """Each article's origin: the source whose report it is, so copies count once.
+
+    An article that relays an agency (registry, credit or source line: ``Article.relays``)
+    counts as that agency, and as whatever that agency relays in turn: when the agency's own
+    report is in the event, or when the article, besides the agency it names as its source
+    (``via``), cites another registered agency as the source of the story (Namaban via ISNA,
+    "according to Syria's official news agency": SANA's report). An article whose text
+    repeats an earlier one's (word 4-gram overlap >= COPY_OVERLAP) counts with the earlier
+    one. Otherwise the article is its own outlet's report (its id when the outlet is unknown).
+    """
+    registry = registry or load_registry()
+    outlet_relays: dict[str, str] = {}
+    base: dict[str, str] = {}
+    for a in articles:
+        name = a.relays or a.outlet or a.id
+        if a.via:
+            own = {fold(x) for x in (a.outlet, a.via) if x}
+            cited = [o for o in registry.mentioned(a.title + "\n" + a.body)
+                     if fold(o.name) not in own and not any(fold(x) in own for x in o.aliases)]
+            if cited:
+                outlet_relays.setdefault(fold(a.via), cited[0].name)
+        base[a.id] = name
+        if a.outlet and a.relays and fold(a.relays) != fold(a.outlet):
+            outlet_relays.setdefault(fold(a.outlet), a.relays)
+
+    def follow(name: str) -> str:
+        seen = {fold(name)}
+        while fold(name) in outlet_relays and fold(outlet_relays[fold(name)]) not in seen:
+            name = outlet_relays[fold(name)]
+            seen.add(fold(name))
+        return name
+
+    order = sorted(range(len(articles)),
+                   key=lambda k: (articles[k].published or "9999", k))
+    grams = {a.id: _grams(a.body) for a in articles}
+    origin: dict[str, str] = {}
+    done: list[Article] = []
+    for k in order:
+        a = articles[k]
+        copied = next((b for b in done if _overlap(grams[a.id], grams[b.id]) >= COPY_OVERLAP),
+                      None)
+        if copied is not None:
+            origin[a.id] = origin[copied.id]
+        else:
+            origin[a.id] = follow(base[a.id])
+        done.append(a)
+    return origin
+
+
+def _grams(text: str, n: int = 4) -> frozenset[str]:
+    words = fold(text).split()
+    return frozenset(" ".join(words[i:i + n]) for i in range(max(0, len(words) - n + 1)))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the shorter text's 4-grams that the other text also has."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def independent_outlets(event: Event, registry: Registry | None = None) -> list[str]:
+    """The event's independent sources, in the order their first report appears."""
+    origin = independent_origins(event.articles, registry)
+    return list(dict.fromkeys(origin[a.id] for a in event.articles))
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _differences(said: dict[str, list[str]], articles: dict[str, Article],
+                 origin: dict[str, str]) -> list[dict]:
+    """What independent sources state differently in one claim: for each disputed quantity,
+    its label and each value with the articles and outlets that give it.
+
+    Only articles of different origins are compared: a relay that rounds its agency's figure
+    is not a second source disagreeing.
+    """
+    quantities = {aid: [q for s in sents for q in parse_quantities(s, articles[aid].language)]
+                  for aid, sents in said.items()}
+    days = {aid: weekdays(" ".join(sents)) for aid, sents in said.items()}
+    ids = list(said)
+    disputed: list[list[tuple[Quantity, str]]] = []  # per quantity: (value, article id)
+    day_dispute = False
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if origin[a] == origin[b]:
+                continue
+            for qa, qb in conflicts(quantities[a], quantities[b]):
+                entry = next((d for d in disputed if same_quantity(qa, d[0][0])), None)
+                if entry is None:
+                    disputed.append(entry := [])
+                for q, aid in ((qa, a), (qb, b)):
+                    if not any(aid == x and q == y for y, x in entry):
+                        entry.append((q, aid))
+            da, db = days[a], days[b]
+            if da and db and (da - db) and (db - da):
+                day_dispute = True
+    out = []
+    for entry in disputed:
+        # the disputed values, each with every article stating it (or a compatible one)
+        groups: list[tuple[Quantity, list[str]]] = []
+        for q, aid in entry:
+            group = next((g for g in groups if compatible(g[0], q)), None)
+            if group is None:
+                groups.append((q, [aid]))
+            elif aid not in group[1]:
+                group[1].append(aid)
+        for aid in ids:
+            for group in groups:
+                if aid not in group[1] and any(
+                        compatible(q, group[0]) and q.concept == group[0].concept
+                        for q in quantities[aid]):
+                    group[1].append(aid)
+        if len(groups) > 1:
+            out.append({"quantity": label(entry[0][0]), "values": [
+                _value(q, sorted(members, key=ids.index), articles) for q, members in groups]})
+    if day_dispute:
+        groups_d: dict[frozenset[int], list[str]] = {}
+        for aid in ids:
+            if days[aid]:
+                groups_d.setdefault(days[aid], []).append(aid)
+        out.append({"quantity": "day of the week", "values": [
+            {"text": ", ".join(_DAY_NAMES[d] for d in sorted(key)), "sources": members,
+             "outlets": _outlets(members, articles)} for key, members in groups_d.items()]})
+    return out
+
+
+def _value(q: Quantity, members: list[str], articles: dict[str, Article]) -> dict:
+    return {"text": q.text, "sources": members, "outlets": _outlets(members, articles)}
+
+
+def _outlets(members: list[str], articles: dict[str, Article]) -> list[str]:
+    return list(dict.fromkeys(articles[m].outlet or m for m in members))

@@ -312,3 +312,18 @@ def text_date(text: str, title: str | None = None) -> str | None:
 def article_date(article: Article) -> str | None:
     """:func:`text_date` of an article: its dateline or lead paragraphs."""
     return text_date("\n".join(article.paragraphs[:TEXT_DATE_LINES]), article.title)
+
+
+_MONTH_NAME_RE = re.compile(rf"(?:{_MONTH})\.?", re.I)
+
+
+def is_month_name(word: str) -> bool:
+    """True when ``word`` is a month's name (or its abbreviation) in one of the languages above."""
+    return bool(_MONTH_NAME_RE.fullmatch(word.strip(".,;:")))
+
+
+def is_full_month_name(word: str) -> bool:
+    """True when ``word`` is a month's full name (not an abbreviation such as "Jan")."""
+    w = word.casefold()
+    return any(w == n.casefold() for names in _MONTH_NAMES.values() for n in names if len(n) > 3
+               or n.casefold() in ("may", "mai", "mei"))

@@ -343,7 +343,7 @@ def derive_headline(paragraph: str, language: str, limit: int = 140) -> str:
     """Headline for an article that has none: its first sentence, shortened when too long.
 
     Short comma-enclosed asides (names, titles: ", le général X,") go first; what is still
-    too long is cut at a word boundary.
+    too long is cut at a word boundary. Neither ever cuts inside a number or a name.
     """
     sentences = split_sentences(paragraph, language) or [paragraph]
     # The first sentence with a word in it (a splitter may cut a lone "." off the front).
@@ -360,7 +360,9 @@ def derive_headline(paragraph: str, language: str, limit: int = 140) -> str:
     return first[:limit].rsplit(" ", 1)[0].rstrip(",;:–—-") + "…"
 
 
-_ASIDE = re.compile(r",[^,]{2,60},")
+# A comma that opens or closes an aside is followed by a space: the comma in "2,1 miliar" or
+# "Rp4,7 triliun" is a decimal one, and cutting between two of them changes the number.
+_ASIDE = re.compile(r",(?=\s)[^,]{2,60},(?=\s)")
 
 
 def take_dateline(paragraph: str) -> tuple[str, str | None, str | None]:

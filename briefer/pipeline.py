@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .attribute import attribute_event, extract_claims
+from .attribute import attribute_event, extract_claims, independent_outlets
 from .backends import get_embedder
 from .errors import NoArticlesError, UsageError
 from .fingerprint import inputs_fingerprint, up_to_date
@@ -190,6 +190,7 @@ def _build_brief(
     else:
         recall = None
         articles = found.articles
+    registry = load_registry(options.outlets)
     embedder = open_embedder(options)
     try:
         report(f"Grouping {len(articles)} articles into events")
@@ -217,7 +218,8 @@ def _build_brief(
                         event.note, f"{dropped} summary {what} that no source supports "
                         "left out (--strict)."]))  # fmt: skip
                 event.summary = kept
-            event.claims = extract_claims(event, embedder)
+            event.claims = extract_claims(event, embedder, registry)
+            event.independent_outlets = independent_outlets(event, registry)
     finally:
         embedder.close()
     events = rank_events(events)

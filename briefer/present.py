@@ -175,9 +175,10 @@ def outlet_key(article: Article) -> str:
 
 
 def independent_outlets(event: Event) -> int:
-    given = getattr(event, "independent_outlets", None)
-    if isinstance(given, int) and given > 0:
-        return given
+    """Outlets that reported the event on their own: attribution's origins (a relay counts as
+    the agency it passes on), else distinct outlets."""
+    if event.independent_outlets:
+        return len(event.independent_outlets)
     return len({outlet_key(a) for a in event.articles})
 
 
@@ -563,8 +564,7 @@ def _key_points(
     for order, claim in enumerate(event.claims):
         if claim.kind == "conflict":
             continue
-        given = getattr(claim, "independent_sources", None)
-        outlets = given if isinstance(given, int) else len(
+        outlets = len(claim.independent_sources) if claim.independent_sources else len(
             {outlet_key(by_id[s]) for s in claim.sources if s in by_id}
         )
         if outlets >= 2:
@@ -625,23 +625,25 @@ def coverage_line(event: Event, labels: Labels) -> str:
 
 
 def disputed_line(event: Event, labels: Labels) -> str | None:
-    """'Sources differ: 95 (Outlet A) · 92 (Outlet B)' for the event's first conflict, from
-    the values the attribution recorded (``claim.values``); without them, the line names the
+    """'Sources differ: deaths: 95 (Outlet A) · 92 (Outlet B)' for the event's first conflict,
+    from the values the attribution recorded (``claim.differs``); without them, the line names the
     statement (guessing the value from the versions' figures picked unrelated numbers)."""
     by_id = {a.id: a for a in event.articles}
     for claim in event.claims:
         if claim.kind != "conflict":
             continue
-        recorded = getattr(claim, "values", None)
-        if recorded:
+        if claim.differs:
+            differ = claim.differs[0]
             shown = []
-            for item in recorded:
+            for item in differ.get("values", []):
                 outlets = item.get("outlets") or [
                     source_name(by_id[s], labels["unnamed source"])
                     for s in item.get("sources", []) if s in by_id
                 ]
-                shown.append(f"{item.get('value')} ({', '.join(dict.fromkeys(outlets))})")
-            return labels.disputed(" · ".join(shown))
+                shown.append(f"{item.get('text')} ({', '.join(dict.fromkeys(outlets))})")
+            if shown:
+                what = differ.get("quantity")
+                return labels.disputed((f"{what}: " if what else "") + " · ".join(shown))
         lang = claim.language or event.language
         what = _cut(" ".join(claim.text.split()), 8, lang)
         return labels.disputed_on(what)

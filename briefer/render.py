@@ -148,8 +148,18 @@ class ClaimView:
 
     @property
     def only(self) -> str | None:
-        """The outlet a single-source claim rests on."""
+        """The source a single-source claim rests on: the origin its reports relay."""
+        if len(self.claim.independent_sources) == 1:
+            return self.claim.independent_sources[0]
         return self.supports[0].source.outlet if len(self.supports) == 1 else None
+
+    @property
+    def differences(self) -> tuple[str, ...]:
+        """What a conflict's sources give differently: "deaths: 15,383 — AP · 12,000 — SANA"."""
+        return tuple(
+            f"{d['quantity']}: " + " · ".join(
+                f"{v['text']} — {', '.join(v['outlets'])}" for v in d["values"])
+            for d in self.claim.differs)
 
     @property
     def markers(self) -> str:
@@ -172,6 +182,7 @@ class ClaimsView:
     groups: tuple[ClaimGroupView, ...]
     total: int
     only_source: SourceView | None  # set when the event has a single source: nothing to compare
+    independence: str = ""  # "4 reports, 2 independent sources (SANA, ISNA)"
 
     @property
     def claims(self) -> tuple[ClaimView, ...]:
@@ -668,7 +679,18 @@ def _claims_view(
         if views:
             groups.append(ClaimGroupView(kind, title, tuple(views), len(members) - len(views)))
     layout = "matrix" if len(sources) <= MATRIX_MAX_SOURCES else "list"
-    return ClaimsView(layout, tuple(groups), len(event.claims), None)
+    return ClaimsView(layout, tuple(groups), len(event.claims), None, _independence(event))
+
+
+def _independence(event: Event) -> str:
+    """How many reports and how many independent sources behind them, named."""
+    n, origins = len(event.articles), event.independent_outlets
+    if not origins:
+        return ""
+    reports = f"{n} report" + ("" if n == 1 else "s")
+    k = len(origins)
+    return (f"{reports}, {k} independent source{'' if k == 1 else 's'} "
+            f"({', '.join(origins)})")
 
 
 def _kind_by_count(claim: Claim) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .backends import Embedder
 from .store import EmbeddingStore, embedder_key, text_hash
-from .text import split_sentences
+from .text import fact_sentences, split_sentences
 from .types import Article
 
 # A sentence pair counts as "saying the same thing" when it is each other's best match,
@@ -74,6 +74,16 @@ class CachedEmbedder:
         key = (article.title, article.title_derived, article.body, article.language)
         if key not in self._sentences:
             body = split_sentences(article.body, article.language)
+            self._sentences[key] = ([article.title] if not article.title_derived else []) + body
+        return self._sentences[key]
+
+    def facts(self, article: Article) -> list[str]:
+        """The article's sentences that can state facts (``text.fact_sentences``: furniture
+        dropped, dateline openings cut), headline first. Claims, attribution and extractive
+        summaries read these; grouping reads :meth:`sentences`, on which it was fitted."""
+        key = ("facts", article.title, article.title_derived, article.body, article.language)
+        if key not in self._sentences:
+            body = fact_sentences(article.body, article.language)
             self._sentences[key] = ([article.title] if not article.title_derived else []) + body
         return self._sentences[key]
 

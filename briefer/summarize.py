@@ -149,6 +149,8 @@ def summarize_events(
                     why = summaries[i].note or "empty output"
                     s.note = f"The model wrote no text here ({why}); the summary is extractive."
                 summaries[i] = s
+    for s in summaries:
+        s.sentences = said_once(s.sentences, s.language or "", embedder)
     if lang:
         for s in summaries:
             if s.sentences and normalize_code(s.language or "") != lang:
@@ -157,6 +159,31 @@ def summarize_events(
                         f"{display_name(lang)}.")  # fmt: skip
                 s.note = f"{s.note} {said}" if s.note else said
     return SummaryRun(summarizer.id, getattr(summarizer, "model", None), summaries, warnings)
+
+
+# Two summary sentences that state the same figures and read this alike say one fact twice.
+SAME_FACT_SIMILARITY = 0.75
+
+
+def said_once(sentences: list[str], language: str, embedder: CachedEmbedder) -> list[str]:
+    """The summary with each fact said once: furniture dropped, dateline and credit openings
+    cut, and a sentence dropped when an earlier one states all its figures (compared as
+    values: "4.200 millones" = "4,2 mil millones") and either states two or more of them
+    or reads alike (cosine >= SAME_FACT_SIMILARITY)."""
+    from .quantities import parse_quantities, restates
+    from .text import cut_lead_furniture, is_furniture
+
+    cleaned = [cut_lead_furniture(s) for s in sentences if not is_furniture(s)]
+    figures = [parse_quantities(s, language) for s in cleaned]
+    vecs = embedder.embed(cleaned) if cleaned else None
+    kept: list[int] = []
+    for k in range(len(cleaned)):
+        if any(restates(figures[k], figures[j]) and (
+                sum(q.kind not in ("year", "date") for q in figures[k]) >= 2
+                or float(vecs[k] @ vecs[j]) >= SAME_FACT_SIMILARITY) for j in kept):
+            continue
+        kept.append(k)
+    return [cleaned[k] for k in kept]
 
 
 def _summarize(

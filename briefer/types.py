@@ -116,6 +116,8 @@ class Event:
     claims: list[Claim] = field(default_factory=list)
     # briefer.present.importance: the score events are ranked by, and its parts
     importance: dict | None = None
+    # the sources behind the articles, relays and copies counted with their origin
+    independent_outlets: list[str] = field(default_factory=list)
 
     @property
     def outlets(self) -> list[str]:
@@ -134,6 +136,7 @@ class Event:
             "first_article": self.first_article,
             "latest_article": self.latest_article,
             "summary": [s.to_dict() for s in self.summary],
+            "independent_outlets": list(self.independent_outlets),
             "claims": [c.to_dict() for c in self.claims],
             "articles": [
                 {**a.to_dict(), "new": a.id not in self.past_articles} for a in self.articles
@@ -179,8 +182,9 @@ class Brief:
 class Claim:
     """One statement and the articles that make it, in their own words.
 
-    ``kind`` is "shared" (two or more articles), "single-source", or "conflict" (articles
-    state it with different figures; ``evidence`` shows each version).
+    ``kind`` is "shared" (two or more independent sources), "single-source" (one source and
+    its relays), or "conflict" (independent sources give incompatible values for one quantity:
+    ``differs`` says which, ``evidence`` shows each version).
     """
 
     id: str
@@ -189,13 +193,22 @@ class Claim:
     sources: list[str]
     evidence: dict[str, str]
     kind: str
+    # the origins behind ``sources``: a relay or a copy counts as the agency it passes on
+    independent_sources: list[str] = field(default_factory=list)
+    # for a conflict, what differs: [{"quantity": "deaths", "values": [{"text": "15,383",
+    # "sources": [article ids], "outlets": [names]}, ...]}, ...]
+    differs: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "id": self.id,
             "text": self.text,
             "language": self.language,
             "sources": list(self.sources),
+            "independent_sources": list(self.independent_sources or self.sources),
             "evidence": dict(self.evidence),
             "kind": self.kind,
         }
+        if self.differs:
+            d["differs"] = [dict(x) for x in self.differs]
+        return d

