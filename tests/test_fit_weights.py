@@ -36,6 +36,7 @@ def test_group_constants_are_the_fit_of_our_labelled_sets(fitting):
         fitting.LabelledSet(seeds, {a.id: fitting.SEED_GOLD[a.id[:3]] for a in seeds}, embedder),
         fitting.LabelledSet(*load_labelled_set(ROOT / "tests/data/grouping"), embedder),
         fitting.LabelledSet(*load_labelled_set(ROOT / "tests/data/grouping-train"), embedder),
+        fitting.LabelledSet(*load_labelled_set(ROOT / "tests/data/grouping-short"), embedder),
     ]
     fitted = fitting.fit(sets)
     for name, value in fitted.items():
