@@ -49,6 +49,7 @@ _NOUNS_CAPITALISED = frozenset({"de", "lb"})
 
 REASON_NUMBERS = "a number changed in translation"
 REASON_NAMES = "a name changed in translation"
+REASON_SCRIPT = "the translation is not in the reader's script"
 REASON_FAILED = "the translator failed on it"
 REASON_EMPTY = "the translation was empty"
 REASON_LANGUAGE = "the translator cannot read its language"
@@ -123,14 +124,7 @@ def _script(ch: str) -> str:
 
 def _cased_script(text: str) -> str | None:
     """The cased script (LATIN, CYRILLIC, GREEK...) most letters of ``text`` are in, if any."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha():
-            script = _script(ch)
-            counts[script] = counts.get(script, 0) + 1
-    if not counts:
-        return None
-    script = max(counts, key=lambda s: counts[s])
+    script = _main_script(text)
     return script if script in ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN") else None
 
 
@@ -166,12 +160,44 @@ def name_survives(name: str, translation_words: Sequence[str]) -> bool:
     return any(_fold(w).startswith(key) for w in translation_words)
 
 
-def guard(source: str, translation: str, source_language: str) -> str | None:
+# FLORES-200 script subtags (the tail of an NLLB code) -> Unicode script name.
+_SCRIPTS = {"Latn": "LATIN", "Cyrl": "CYRILLIC", "Arab": "ARABIC", "Grek": "GREEK",
+            "Hebr": "HEBREW", "Deva": "DEVANAGARI", "Beng": "BENGALI", "Hang": "HANGUL",
+            "Thai": "THAI", "Geor": "GEORGIAN", "Armn": "ARMENIAN", "Ethi": "ETHIOPIC",
+            "Taml": "TAMIL", "Telu": "TELUGU", "Knda": "KANNADA", "Mlym": "MALAYALAM",
+            "Gujr": "GUJARATI", "Guru": "GURMUKHI", "Sinh": "SINHALA", "Khmr": "KHMER",
+            "Laoo": "LAO", "Mymr": "MYANMAR", "Orya": "ORIYA"}  # fmt: skip
+
+
+def expected_script(language: str) -> str | None:
+    """The Unicode script ``language`` is written in, when it has one (not Chinese/Japanese)."""
+    from .backends.m2m100 import nllb_code
+
+    code = nllb_code(language)
+    return _SCRIPTS.get(code.split("_")[1]) if code else None
+
+
+def _main_script(text: str) -> str | None:
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            script = _script(ch)
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda s: counts[s]) if counts else None
+
+
+def guard(
+    source: str, translation: str, source_language: str, target_language: str | None = None
+) -> str | None:
     """Why ``translation`` of ``source`` must not be shown, or None when it may."""
     if not translation.strip():
         return REASON_EMPTY
     if numbers(source) != numbers(translation):
         return REASON_NUMBERS
+    want = expected_script(target_language) if target_language else None
+    found = _main_script(translation)
+    if want is not None and found is not None and found != want:
+        return REASON_SCRIPT
     script = _cased_script(source)
     if script is not None and _cased_script(translation) == script:
         words = _WORD.findall(translation)
@@ -298,7 +324,7 @@ def shown_items(events: Sequence[Event]) -> list[Item]:
                                         title_original=original,
                                         title_untranslated=untranslated)  # fmt: skip
 
-            if article.title and not article.title_derived:
+            if article.title:  # a title briefer derived from the text is shown too
                 items.append(Item(article.title, article.language, set_title))
     return items
 
@@ -350,10 +376,8 @@ def translate_events(
         if any(o is None for o in outs):
             _keep(item, source, REASON_FAILED, report, failed=True)
             continue
-        reason = next(
-            (r for p, o in zip(parts, outs, strict=True) if (r := guard(p, o or "", source))),
-            None,
-        )
+        checks = (guard(p, o or "", source, target) for p, o in zip(parts, outs, strict=True))
+        reason = next((r for r in checks if r), None)
         if reason is not None:
             _keep(item, source, reason, report)
             continue
