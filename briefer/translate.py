@@ -135,6 +135,10 @@ def names(text: str, language: str) -> list[str]:
     """Capitalised words that are not a sentence's first word, and all-capital acronyms."""
     if normalize_code(language).split("-")[0] in _NOUNS_CAPITALISED:
         return [w for w in _WORD.findall(text) if len(w) > 1 and w.isupper()]
+    words = _WORD.findall(text)
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    if len(words) >= 4 and capitalised * 2 > len(words):  # Title Case: capitals say nothing
+        return [w for w in words if len(w) > 1 and w.isupper()]
     out = []
     for i, match in enumerate(_WORD.finditer(text)):
         word = match.group()
@@ -152,12 +156,21 @@ def _fold(word: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+def _skeleton(word: str) -> str:
+    """The first three consonants of a folded word (vowels, y and w dropped)."""
+    return "".join(c for c in _fold(word) if c.isalpha() and c not in "aeiouyw")[:3]
+
+
 def name_survives(name: str, translation_words: Sequence[str]) -> bool:
-    """A name survives when a word of the translation starts like it (first four letters,
-    accents and case ignored): inflections (Moskau, Moskva) and exonyms that keep their
-    stem (Londres, London) pass; a name replaced by another does not."""
-    key = _fold(name)[:4]
-    return any(_fold(w).startswith(key) for w in translation_words)
+    """A name survives when a word of the translation starts like it (first four letters)
+    or has the same first three consonants, accents and case ignored: inflections and
+    exonyms that keep their stem (Moskau, Londres, Poutine for Putin) pass; a name replaced
+    by another (Biden for Putin) does not."""
+    key, skeleton = _fold(name)[:4], _skeleton(name)
+    return any(
+        _fold(w).startswith(key) or (len(skeleton) == 3 and _skeleton(w) == skeleton)
+        for w in translation_words
+    )
 
 
 # FLORES-200 script subtags (the tail of an NLLB code) -> Unicode script name.

@@ -64,8 +64,10 @@ M2M100_LANGUAGES = frozenset((
     "sw", "ta", "th", "tl", "tn", "tr", "uk", "ur", "uz", "vi", "wo", "xh", "yi", "yo",
     "zh", "zu",
 ))  # fmt: skip
-# Codes py3langid (or a user) may give for a language M2M100 knows under another code.
-_M2M100_ALIASES = {"nb": "no", "nn": "no", "iw": "he", "fil": "tl", "jw": "jv", "in": "id"}
+# Codes py3langid (or a user) may give for a language M2M100 knows under another code (or
+# whose written form is one M2M100 writes: Egyptian and Moroccan Arabic, Wu Chinese).
+_M2M100_ALIASES = {"nb": "no", "nn": "no", "iw": "he", "fil": "tl", "jw": "jv", "in": "id",
+                   "nso": "ns", "ary": "ar", "arz": "ar", "wuu": "zh", "yue": "zh"}  # fmt: skip
 
 # ISO 639-1 -> NLLB-200 (FLORES-200) code, for every py3langid language NLLB-200 covers,
 # plus a few common others. Written for briefer from the FLORES-200 language list.
@@ -91,6 +93,12 @@ NLLB_CODES: dict[str, str] = {
     "th": "tha_Thai", "tl": "tgl_Latn", "tr": "tur_Latn", "ug": "uig_Arab", "uk": "ukr_Cyrl",
     "ur": "urd_Arab", "uz": "uzn_Latn", "vi": "vie_Latn", "xh": "xho_Latn", "yo": "yor_Latn",
     "zh": "zho_Hans", "zh-cn": "zho_Hans", "zh-tw": "zho_Hant", "zu": "zul_Latn",
+    # py3langid's ISO 639-3 codes
+    "ace": "ace_Latn", "ary": "ary_Arab", "arz": "arz_Arab", "crh": "crh_Latn",
+    "fuv": "fuv_Latn", "gug": "grn_Latn", "kab": "kab_Latn", "kik": "kik_Latn",
+    "lg": "lug_Latn", "lij": "lij_Latn", "ln": "lin_Latn", "ltg": "ltg_Latn", "nso": "nso_Latn",
+    "om": "gaz_Latn", "sa": "san_Deva", "sn": "sna_Latn", "st": "sot_Latn", "tk": "tuk_Latn",
+    "tt": "tat_Cyrl", "vec": "vec_Latn", "yue": "yue_Hant", "wuu": "zho_Hans",
 }  # fmt: skip
 
 
