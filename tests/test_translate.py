@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
-from briefer.backends import TRANSLATORS, get_translator
+from briefer.backends import TRANSLATORS
 from briefer.backends.m2m100 import (
     NLLB_CODES,
     M2M100Translator,
@@ -265,15 +266,15 @@ def test_auto_uses_a_local_directory(tiny_m2m100_dir, tmp_path):
 # -- end to end -----------------------------------------------------------------------------
 
 
-def _build(out: Path, *extra: str):
+def _build(out: Path, *extra: str, formats: str = "json,html,txt"):
     return runner.invoke(app, ["build", str(SEEDS), "--out", str(out), "--summarizer",
-                               "extractive", "--lang", "en", "--format", "json,html,txt",
+                               "extractive", "--lang", "en", "--format", formats,
                                "-q", *extra], catch_exceptions=False)  # fmt: skip
 
 
 def test_build_translates_into_the_reader_language(tiny_m2m100_dir, tmp_path):
     result = _build(tmp_path, "--translator", "m2m100", "--translator-model",
-                    str(tiny_m2m100_dir))  # fmt: skip
+                    str(tiny_m2m100_dir), formats="json,html,txt,pdf")  # fmt: skip
     assert result.exit_code == 0, result.output
     brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
     info = brief["translation"]
@@ -296,7 +297,23 @@ def test_build_translates_into_the_reader_language(tiny_m2m100_dir, tmp_path):
     assert not any("cannot translate" in (e.get("note") or "") for e in brief["events"])
     assert info["kept_original"] == info["rejected_by_guards"] + info["failed"]
     html = (tmp_path / "brief.html").read_text(encoding="utf-8")
-    assert "translated" in html.lower()
+    originals = [o for e in brief["events"] for o in
+                 [e.get("headline_original"), *[s.get("original") for s in e["summary"]],
+                  *[c.get("original") for c in e["claims"]],
+                  *[a.get("title_original") for a in e["articles"]]] if o]  # fmt: skip
+    assert originals  # the random model's noise passes the guards now and then
+    assert f"Translated texts in their original words ({len(originals)})" in html
+    for o in originals:  # every original is one click away
+        assert f'title="{escape(o["text"])}"' in html
+    assert "Translated into English by m2m100" in html
+    from pypdf import PdfReader
+
+    pdf = " ".join(p.extract_text() for p in PdfReader(tmp_path / "brief.pdf").pages)
+    pdf = " ".join(pdf.split())
+    assert "Translated texts in their original words" in pdf  # the appendix is printed
+    names = {"fa": "Persian", "fr": "French", "id": "Indonesian"}
+    assert any(f"from {names[o['language']]}" in pdf for o in originals)
+    assert "Translated into English" in (tmp_path / "brief.txt").read_text(encoding="utf-8")
 
 
 def test_translator_none_keeps_the_old_lang_path(tmp_path):
