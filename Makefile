@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-translate
 
 setup: $(STAMP) fonts
 
@@ -55,3 +55,8 @@ bench-robustness: setup
 # Builds a random mT5-base-shaped model once (~3 GB in the cache dir); ~3 minutes on 2 cores.
 bench-summarize: setup
 	$(PY) benchmarks/summarize.py
+
+# Builds a random m2m100_418M-shaped model once (~2 GB plus its ~0.5 GB int8 copy in the cache
+# dir); --quick runs the naive path on 20 sentences and scales it to 200.
+bench-translate: setup
+	$(PY) benchmarks/translate.py --quick

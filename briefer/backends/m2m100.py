@@ -170,6 +170,8 @@ class M2M100Translator:
         max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS,
         int8: bool = True,
         cache_dir: str | Path | None = None,
+        min_new_tokens: int = 0,
+        max_new_tokens: int | None = None,
     ) -> None:
         model = model or self.default_model
         if not isinstance(model, str) or not model.strip():
@@ -181,6 +183,11 @@ class M2M100Translator:
         self.max_input_tokens = _int_option("max_input_tokens", max_input_tokens, 2)
         self.int8 = bool(int8)
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
+        # Output length bounds (None: twice the input plus 10); fixed ones are for benchmarks.
+        self.min_new_tokens = _int_option("min_new_tokens", min_new_tokens, 0)
+        self.max_new_tokens = (
+            None if max_new_tokens is None else _int_option("max_new_tokens", max_new_tokens)
+        )
         self.engine_name: str | None = None
         self._pieces: _Pieces | None = None
         self._ct2: Any = None
@@ -449,9 +456,11 @@ class M2M100Translator:
         out: list[str | None] = [None] * len(texts)
 
         def run(chunk: list[int]) -> None:
-            for k, tokens in zip(
-                chunk, self.generate_tokens([inputs[k] for k in chunk], target), strict=True
-            ):
+            batch = self.generate_tokens(
+                [inputs[k] for k in chunk], target,
+                min_new_tokens=self.min_new_tokens, max_new_tokens=self.max_new_tokens,
+            )  # fmt: skip
+            for k, tokens in zip(chunk, batch, strict=True):
                 out[k] = self._pieces.text(tokens) if self._pieces else None
 
         for start in range(0, len(order), self.batch_size):
