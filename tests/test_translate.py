@@ -362,3 +362,23 @@ def test_names_in_title_case_text_are_only_acronyms():
                  "l'OTAN", "en", "fr") == REASON_NAMES  # fmt: skip
     assert guard("Syrian Ministers Meet NATO Chief", "Les ministres syriens et le chef de "
                  "NATO", "en", "fr") is None  # fmt: skip
+
+
+def test_translator_table_in_the_config(tmp_path):
+    from briefer.config import load_config
+    from briefer.errors import ConfigError
+    from briefer.run import options_for
+
+    path = tmp_path / "briefer.toml"
+    path.write_text('sources = ["news"]\n[summarizer]\nlang = "en"\n'
+                    '[translator]\nbackend = "nllb"\nmodel = "/models/nllb"\n')  # fmt: skip
+    config = load_config(path)
+    assert (config.translator.backend, config.translator.model) == ("nllb", "/models/nllb")
+    options = options_for(config)
+    assert (options.translator, options.translator_model) == ("nllb", "/models/nllb")
+    path.write_text('sources = ["news"]\n[translator]\nbackend = "deepl"\n')
+    with pytest.raises(ConfigError, match="translator.backend must be one of"):
+        load_config(path)
+    path.write_text('sources = ["news"]\n[translator]\nmodle = "x"\n')
+    with pytest.raises(ConfigError, match="did you mean translator.model"):
+        load_config(path)
