@@ -88,8 +88,7 @@ def choose_translator(
             f"not in {display_name(lang)} stay in their own languages (briefer models fetch "
             f"{translator.model}, or --translator none to silence this)."
         )
-        log.warning(warning)
-        return None, [warning]
+        return None, [warning]  # logged by translate_brief_events, after the summaries
     translator = get_translator(name, model=model, int8=int8, cache_dir=cache_dir)
     check_target = getattr(translator, "check_target", None)
     if callable(check_target):
@@ -470,10 +469,13 @@ def translate_brief_events(
     """The pipeline's entry point: (brief.json's ``translation``, the brief's warnings).
 
     ``translator`` and ``warnings`` come from :func:`choose_translator` (None: no
-    translation, the warnings say why). A model that fails to load under ``auto`` costs the
+    translation, the warnings say why; they are logged here, so an error of the summariser
+    is not preceded by them). A model that fails to load under ``auto`` costs the
     translation, not the brief; chosen by name, it is an error.
     """
     lang = normalize_code(lang)
+    for warning in warnings:
+        log.warning(warning)
     if translator is None:
         return {"translator": None, "target": lang, "translated": 0,
                 "warning": warnings[0] if warnings else None}, list(warnings)  # fmt: skip

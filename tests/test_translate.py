@@ -377,8 +377,8 @@ def test_translator_table_in_the_config(tmp_path):
     options = options_for(config)
     assert (options.translator, options.translator_model) == ("nllb", "/models/nllb")
     path.write_text('sources = ["news"]\n[translator]\nbackend = "deepl"\n')
-    with pytest.raises(ConfigError, match="translator.backend must be one of"):
+    with pytest.raises(ConfigError, match=r"translator\.backend must be one of"):
         load_config(path)
     path.write_text('sources = ["news"]\n[translator]\nmodle = "x"\n')
-    with pytest.raises(ConfigError, match="did you mean translator.model"):
+    with pytest.raises(ConfigError, match=r"did you mean translator\.model"):
         load_config(path)
