@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest bench-facts
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest bench-facts bench-translate
 
 setup: $(STAMP) fonts
 
@@ -62,3 +62,8 @@ bench-summarize: setup
 
 bench-facts: setup
 	$(PY) benchmarks/facts.py
+
+# Builds a random m2m100_418M-shaped model once (~2 GB plus its ~0.5 GB int8 copy in the cache
+# dir); --quick runs the naive path on 20 sentences and scales it to 200.
+bench-translate: setup
+	$(PY) benchmarks/translate.py --quick

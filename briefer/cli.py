@@ -212,9 +212,22 @@ def build(
     int8: Annotated[
         bool,
         typer.Option("--int8/--no-int8",
-                     help="On a CPU, run seq2seq int8 with CTranslate2 (converted once, "
-                          "cached); --no-int8: PyTorch fp32."),
+                     help="On a CPU, run seq2seq and the translator int8 with CTranslate2 "
+                          "(converted once, cached); --no-int8: PyTorch fp32."),
     ] = True,
+    translator: Annotated[
+        str,
+        typer.Option(envvar="BRIEFER_TRANSLATOR",
+                     help="With --lang, translate every shown text not in that language: "
+                          "auto (M2M100 when it is on this machine, else none with a "
+                          "warning), m2m100 (MIT), nllb (CC BY-NC: non-commercial), none."),
+    ] = "auto",
+    translator_model: Annotated[
+        str | None,
+        typer.Option(envvar="BRIEFER_TRANSLATOR_MODEL",
+                     help="The translator's model id or local directory [default: "
+                          "facebook/m2m100_418M; nllb: facebook/nllb-200-distilled-600M]."),
+    ] = None,
     title: Annotated[str, typer.Option(help="Title of the brief.")] = "Daily brief",
     templates: Annotated[
         Path | None, typer.Option(help="Directory with templates overriding the built-in ones.")
@@ -261,7 +274,8 @@ def build(
 
       briefer build seeds --out out --summarizer seq2seq --model ./models/mT5_multilingual_XLSum
 
-      briefer build seeds --out out --lang en          (every summary in English: CrossSum)
+      briefer build seeds --out out --lang en          (everything in English: M2M100 if
+                                                        fetched, else CrossSum summaries)
 
       briefer build news/today --out out --state briefer-state.sqlite
     """
@@ -288,6 +302,8 @@ def build(
             also=also,
             detail=detail,
             int8=int8,
+            translator=translator,
+            translator_model=translator_model,
             state=state,
             outlets=outlets,
             strict=strict,
@@ -664,11 +680,16 @@ def models(
         str | None,
         typer.Option(help="Also show this summariser (hub id or directory), as given to build."),
     ] = None,
+    translator_model: Annotated[
+        str | None,
+        typer.Option(help="Also show this translation model (hub id or directory)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
 ) -> None:
-    """List the summarisers and embedders briefer knows: what each is for, whether it is on
-    this machine (a directory or the Hugging Face cache), its size in bytes on disk (and its
-    int8 copy's), and its licence. XL-Sum and CrossSum are CC BY-NC-SA 4.0: non-commercial.
+    """List the summarisers, translators and embedders briefer knows: what each is for,
+    whether it is on this machine (a directory or the Hugging Face cache), its size in bytes
+    on disk (and its int8 copy's), and its licence. XL-Sum and CrossSum are CC BY-NC-SA 4.0
+    and NLLB-200 is CC BY-NC 4.0: non-commercial. M2M100 is MIT.
 
     Air-gapped machines: copy a model directory over, pass --model DIR to build, and set
     HF_HUB_OFFLINE=1 so nothing ever waits on the network.
@@ -680,6 +701,8 @@ def models(
       briefer models --model ./models/mT5_multilingual_XLSum --json
 
       briefer models fetch csebuetnlp/mT5_m2m_crossSum
+
+      briefer models fetch facebook/m2m100_418M        (the translator, for --lang)
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -687,7 +710,7 @@ def models(
     with _errors():
         from .models import human_bytes, inventory
 
-        rows = inventory(model)
+        rows = inventory(model, translator_model)
         if json_out:
             typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
             return
@@ -719,6 +742,8 @@ def models_fetch(
 
       briefer models fetch csebuetnlp/mT5_m2m_crossSum
 
+      briefer models fetch facebook/m2m100_418M
+
       HF_HOME=/data/hf briefer models fetch csebuetnlp/mT5_m2m_crossSum_enhanced
     """
     _setup_logging()
@@ -728,5 +753,5 @@ def models_fetch(
 
         target = model_id or DEFAULT_MODEL
         path = fetch_model(target, announce=lambda line: typer.echo(line, err=True))
-        row = next(r for r in inventory(target) if r.id == target)
+        row = next(r for r in inventory(target, target) if r.id == target)
         typer.echo(f"{target}: {path} ({human_bytes(row.bytes)}); licence: {row.licence}")

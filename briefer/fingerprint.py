@@ -126,6 +126,7 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
                     options.lang, options.int8, options.strict,
                     getattr(options, "summary_lang", None), getattr(options, "top", None),
                     getattr(options, "also", None), getattr(options, "detail", None)],
+        "translator": _translator_identity(options),
         "sources": files,
         "templates": templates,
         "outlets": registry,
@@ -133,6 +134,19 @@ def inputs_fingerprint(sources: Sequence[str | Path], options: Options) -> str |
     }
     blob = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _translator_identity(options: Options) -> list | None:
+    """The translator a brief with a reader language would use, and its model's revision."""
+    translator = getattr(options, "translator", "none")
+    if not options.lang or translator == "none":
+        return None
+    from .backends.m2m100 import DEFAULT_MODEL, NLLB_MODEL
+
+    model = getattr(options, "translator_model", None) or (
+        NLLB_MODEL if translator == "nllb" else DEFAULT_MODEL
+    )
+    return [translator, model, _model_identity(model)]
 
 
 def up_to_date(out_dir: Path, fingerprint: str | None, formats: Sequence[str]) -> dict | None:

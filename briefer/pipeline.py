@@ -1,4 +1,5 @@
-"""The only module that knows the stage order: ingest → group → summarise → attribute → render."""
+"""The only module that knows the stage order: ingest → group → summarise → attribute →
+translate → render."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .state import State, continue_events
 from .store import FILENAME as CACHE_FILENAME
 from .store import EmbeddingStore, default_cache_dir
 from .summarize import summarize_events
+from .translate import choose_translator, translate_brief_events
 from .types import Brief
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,11 @@ class Options:
     int8: bool = True
     # seq2seq summaries are cached in cache_dir/summaries.sqlite; False: no summary cache.
     summary_cache: bool = True
+    # Translator of every shown text into ``lang`` (briefer.translate): auto (M2M100 when it
+    # is on this machine), m2m100, nllb (non-commercial licence) or none. With a translator,
+    # summaries are written in each event's own language and translated.
+    translator: str = "auto"
+    translator_model: str | None = None  # hub id or directory; None: the backend's default
 
     @property
     def summary_target(self) -> str | None:
@@ -88,6 +95,18 @@ class Options:
             raise UsageError(f"Unknown detail {self.detail!r}; choose brief or full.")
         if self.top < 0 or self.also < 0:
             raise UsageError("--top and --also must be 0 or more.")
+        from .translate import CHOICES as TRANSLATORS
+
+        if self.translator not in TRANSLATORS:
+            from .backends import TRANSLATORS as REGISTERED
+            from .backends import load_backends
+
+            load_backends()
+            if self.translator not in REGISTERED:
+                raise UsageError(
+                    f"Unknown translator {self.translator!r}; choose from "
+                    f"{', '.join(sorted({*TRANSLATORS, *REGISTERED}))}."
+                )
         bad = [f for f in self.formats if f not in FORMATS]
         if bad or not self.formats:
             raise UsageError(
@@ -198,9 +217,17 @@ def _build_brief(
         past = recall.past if recall is not None else {}
         known = state.events({p.event_id for p in past.values()}) if state is not None else {}
         events = continue_events(grouping.events, past, known, now)
+        translator, translation_warnings = choose_translator(
+            options.translator, options.translator_model, options.lang, int8=options.int8,
+            cache_dir=options.cache_dir,
+        )  # fmt: skip
         report(f"Summarising {len(events)} events")
         run = summarize_events(
-            events, options.summarizer, options.model, embedder, lang=options.summary_target,
+            events, options.summarizer, options.model, embedder,
+            # with a translator: each event in its own language, translated below (unless
+            # --summary-lang asks for one language from the summariser itself)
+            lang=options.summary_target if translator is None or options.summary_lang
+            else None,
             int8=options.int8, cache_dir=options.cache_dir, cache=options.summary_cache,
         )  # fmt: skip
         report("Attributing summary sentences to sources")
@@ -222,6 +249,15 @@ def _build_brief(
             event.independent_outlets = independent_outlets(event, registry)
     finally:
         embedder.close()
+    translation = None
+    if options.lang:
+        if translator is not None:
+            report(f"Translating into {options.lang}")
+        translation, more = translate_brief_events(
+            events, translator, options.lang, options.translator, translation_warnings,
+            cache_dir=options.cache_dir, cache=options.summary_cache,
+        )  # fmt: skip
+        translation_warnings = more
     events = rank_events(events)
     return Brief(
         title=options.title,
@@ -229,8 +265,9 @@ def _build_brief(
         backend=run.backend,
         model=run.model,
         events=events,
-        warnings=warnings + run.warnings,
+        warnings=warnings + run.warnings + translation_warnings,
         skipped=found.skipped,
+        translation=translation,
     )
 
 

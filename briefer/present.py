@@ -358,6 +358,8 @@ def text(value: str, lang: str | None, labels: Labels, original: Any = None) -> 
     and what it was translated from when a translator recorded that (``original``)."""
     code = (lang or "").split("-")[0].lower()
     orig = None
+    if original is not None and not isinstance(original, dict) and hasattr(original, "to_dict"):
+        original = original.to_dict()  # a translator's types.Original
     if isinstance(original, dict) and original.get("text"):
         orig = text(str(original["text"]), str(original.get("language") or ""), labels)
     tag = "" if not code or code == labels.lang else labels.language_name(code)

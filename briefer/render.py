@@ -16,8 +16,8 @@ import re
 import stat
 import tempfile
 import textwrap
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,7 @@ from .errors import BrieferError, UsageError
 from .labels import Labels
 from .present import Presentation, PresentOptions, Text, present, source_name
 from .text import is_rtl
-from .types import Article, Brief, Claim, Event
+from .types import Article, Brief, Claim, Event, Original, SummarySentence
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher
@@ -109,6 +109,7 @@ class SentenceView:
     text: str
     supported: bool
     cites: tuple[CiteView, ...]
+    sentence: SummarySentence | None = None  # its original and translation state
 
     @property
     def markers(self) -> str:
@@ -300,6 +301,30 @@ class BriefView:
     events: tuple[EventView, ...]
     source_count: int
     unsupported_count: int
+    # Translated texts' originals, numbered in reading order (the appendix), and what
+    # briefer.translate did (brief.translation).
+    originals: tuple[OriginalView, ...] = ()
+    translation: dict | None = None
+    _numbers: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def ref(self, original: Original) -> int | None:
+        """The appendix number of a translated text's ``original``."""
+        return self._numbers.get(id(original))
+
+    @property
+    def target(self) -> str:
+        """The reader's language (translated texts are in it)."""
+        return (self.translation or {}).get("target") or self.ui_lang
+
+
+@dataclass(frozen=True)
+class OriginalView:
+    number: int
+    what: str  # "headline", "summary", "claim", "source's version", "title"
+    translation: str
+    original: Original
+    language_name: str
+    rtl: bool
 
 
 def builtin_templates_dir() -> Path:
@@ -464,6 +489,7 @@ def _environment(dirs: list[Path]) -> jinja2.Environment:
     env.filters["wrap"] = _wrap
     env.filters["glue"] = _glue
     env.filters["soft_breaks"] = _soft_breaks
+    env.filters["rtl"] = is_rtl
     return env
 
 
@@ -520,6 +546,32 @@ def _soft_breaks(text: str) -> Markup:
 # --- views ----------------------------------------------------------------------------------
 
 
+def _originals(
+    events: Iterable[Event], t: Labels
+) -> tuple[tuple[OriginalView, ...], dict[int, int]]:
+    """Every translated text's original in the details, in reading order, and its number by
+    object id (the front page shows its originals in place)."""
+    found: list[tuple[str, str, Original]] = []
+    for event in events:
+        if event.headline_original is not None:
+            found.append(("headline", event.headline, event.headline_original))
+        found += [("summary", s.text, s.original) for s in event.summary if s.original]
+        for claim in event.claims:
+            if claim.original is not None:
+                found.append(("claim", claim.text, claim.original))
+            found += [("source's version", claim.evidence.get(k, ""), o)
+                      for k, o in claim.evidence_original.items()]  # fmt: skip
+        found += [("title", a.title, a.title_original) for a in event.articles
+                  if a.title_original]  # fmt: skip
+    views, numbers = [], {}
+    for number, (what, text, original) in enumerate(found, start=1):
+        numbers[id(original)] = number
+        views.append(OriginalView(number, what, text, original,
+                                  t.language_name(original.language),
+                                  is_rtl(original.language)))  # fmt: skip
+    return tuple(views), numbers
+
+
 def _brief_view(brief: Brief, presentation: PresentOptions | None = None) -> BriefView:
     page = present(brief, presentation)
     t = page.labels
@@ -528,7 +580,11 @@ def _brief_view(brief: Brief, presentation: PresentOptions | None = None) -> Bri
         _event_view(i, event, t, page.headlines.get(i), detail) for i, event in page.appendix
     )
     summarizer = brief.backend + (f" ({brief.model})" if brief.model else "")
+    originals, numbers = _originals((event for _, event in page.appendix), t)
     return BriefView(
+        originals=originals,
+        translation=brief.translation,
+        _numbers=numbers,
         brief=brief,
         page=page,
         t=t,
@@ -566,7 +622,9 @@ def _event_view(
             evidence = sentence.evidence.get(article_id, "")
             tooltip = f"{source.outlet}: {evidence}" if evidence else source.article.title
             cites.append(CiteView(source.number, source.anchor, tooltip))
-        sentences.append(SentenceView(sentence.text, sentence.supported, tuple(cites)))
+        sentences.append(
+            SentenceView(sentence.text, sentence.supported, tuple(cites), sentence)
+        )
     outlets: dict[str, str] = {}
     for s in sources:
         outlets.setdefault(s.outlet.casefold(), s.outlet)

@@ -341,6 +341,8 @@ def options_for(config: Config) -> Any:
         "model": config.summarizer.model,
         "embedder": config.embedder.backend,
         "embedder_model": config.embedder.model,
+        "translator": config.translator.backend,
+        "translator_model": config.translator.model,
         "templates_dir": config.templates,
         "cache_dir": config.cache_dir,
         "state": config.state,

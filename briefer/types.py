@@ -10,6 +10,38 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Original:
+    """A shown text before translation: its words and their language (briefer.translate)."""
+
+    text: str
+    language: str
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "language": self.language}
+
+
+@dataclass(frozen=True)
+class Untranslated:
+    """Why a text is shown in its own language although the reader reads another."""
+
+    language: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"language": self.language, "reason": self.reason}
+
+
+def translation_fields(original: Original | None, untranslated: Untranslated | None) -> dict:
+    """The keys brief.json gives a translated (or kept) item; none for an untouched one."""
+    out: dict = {}
+    if original is not None:
+        out["original"] = original.to_dict()
+    if untranslated is not None:
+        out["untranslated"] = untranslated.to_dict()
+    return out
+
+
+@dataclass(frozen=True)
 class Article:
     """One cleaned article. ``body`` holds paragraphs separated by blank lines."""
 
@@ -33,6 +65,10 @@ class Article:
     outlet_country: str | None = None
     outlet_homepage: str | None = None
     relays: str | None = None  # the agency whose report this article passes on, if any
+    # Set by briefer.translate when ``title`` was translated into the reader's language,
+    # or kept in its own language although the reader reads another.
+    title_original: Original | None = None
+    title_untranslated: Untranslated | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -53,6 +89,8 @@ class Article:
             "outlet_country": self.outlet_country,
             "outlet_homepage": self.outlet_homepage,
             "relays": self.relays,
+            **{f"title_{k}": v for k, v in translation_fields(
+                self.title_original, self.title_untranslated).items()},
         }
 
 
@@ -80,6 +118,8 @@ class SummarySentence:
     text: str
     sources: list[str] = field(default_factory=list)
     evidence: dict[str, str] = field(default_factory=dict)
+    original: Original | None = None  # set when ``text`` is a translation
+    untranslated: Untranslated | None = None  # set when a translation was wanted, not shown
 
     @property
     def supported(self) -> bool:
@@ -91,6 +131,7 @@ class SummarySentence:
             "sources": list(self.sources),
             "supported": self.supported,
             "evidence": dict(self.evidence),
+            **translation_fields(self.original, self.untranslated),
         }
 
 
@@ -118,6 +159,8 @@ class Event:
     importance: dict | None = None
     # the sources behind the articles, relays and copies counted with their origin
     independent_outlets: list[str] = field(default_factory=list)
+    headline_original: Original | None = None  # set when ``headline`` is a translation
+    headline_untranslated: Untranslated | None = None
 
     @property
     def outlets(self) -> list[str]:
@@ -142,6 +185,10 @@ class Event:
                 {**a.to_dict(), "new": a.id not in self.past_articles} for a in self.articles
             ],
         }
+        for key, value in translation_fields(
+            self.headline_original, self.headline_untranslated
+        ).items():
+            d[f"headline_{key}"] = value
         if self.note:
             d["note"] = self.note
         if self.importance is not None:
@@ -162,6 +209,9 @@ class Brief:
     skipped: list[Skipped] = field(default_factory=list)
     # hash of everything the brief was built from (briefer.fingerprint); None: not known
     inputs: str | None = None
+    # What briefer.translate did (translator, model, licence, target, counts); None: no
+    # reader language was asked for.
+    translation: dict | None = None
 
     SCHEMA_VERSION = 1
 
@@ -175,6 +225,7 @@ class Brief:
             "skipped": [s.to_dict() for s in self.skipped],
             "events": [e.to_dict() for e in self.events],
             **({"inputs": self.inputs} if self.inputs else {}),
+            **({"translation": self.translation} if self.translation else {}),
         }
 
 
@@ -198,6 +249,10 @@ class Claim:
     # for a conflict, what differs: [{"quantity": "deaths", "values": [{"text": "15,383",
     # "sources": [article ids], "outlets": [names]}, ...]}, ...]
     differs: list[dict] = field(default_factory=list)
+    original: Original | None = None  # set when ``text`` is a translation
+    untranslated: Untranslated | None = None
+    # Per article id, the source's own sentence when ``evidence`` shows a translation.
+    evidence_original: dict[str, Original] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = {
@@ -208,7 +263,10 @@ class Claim:
             "independent_sources": list(self.independent_sources or self.sources),
             "evidence": dict(self.evidence),
             "kind": self.kind,
+            **translation_fields(self.original, self.untranslated),
         }
         if self.differs:
             d["differs"] = [dict(x) for x in self.differs]
+        if self.evidence_original:
+            d["evidence_original"] = {k: o.to_dict() for k, o in self.evidence_original.items()}
         return d

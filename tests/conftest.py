@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tiny_model import build_tiny_mt5
+from tests.tiny_model import build_tiny_m2m100, build_tiny_mt5
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -57,3 +57,9 @@ def crosssum_mt5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def silent_mt5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny mT5 trained to emit nothing, to exercise the empty-output fallback."""
     return build_tiny_mt5(tmp_path_factory.mktemp("silent-mt5"), steps=30, silent=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random M2M100 (the translator's architecture) saved with save_pretrained."""
+    return build_tiny_m2m100(tmp_path_factory.mktemp("tiny-m2m100"))

@@ -104,10 +104,16 @@ def test_extractive_with_lang_says_so_per_event(tmp_path: Path, backend: str) ->
     assert indonesian["language"] == "id"
     assert indonesian["note"] == ("This summary is in Indonesian, the language of its sources: "
                                   "the extractive summariser cannot translate into English.")
+    # no translation model either (briefer.translate): one warning of its own
+    translator = [w for w in brief["warnings"] if w.startswith("Translation model ")]
+    assert len(translator) == 1 and "facebook/m2m100_418M is not on" in translator[0]
+    others = [w for w in brief["warnings"] if w not in translator]
     if backend == "auto":
-        (warning,) = brief["warnings"]
+        (warning,) = others
         assert "mT5_m2m_crossSum is not available" in warning
         assert "stay in their sources' languages, not English" in warning
+    else:
+        assert others == []
 
 
 # -- the summary cache -------------------------------------------------------------------

@@ -206,3 +206,73 @@ def build_tiny_mt5(
     text = tok2.decode(out[0], skip_special_tokens=True).strip()
     assert (text == "") if silent else bool(text), f"tiny model output {text!r} is unexpected"
     return target_dir
+
+
+# -- a tiny random M2M100 (the translator's architecture) ---------------------------------
+
+M2M_D_MODEL = 32
+# A few of M2M100's languages are enough for the tokenizer; the model keeps its 100 codes.
+M2M_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")
+
+
+def build_tiny_m2m100(target_dir: Path, texts: list[str] | None = None, *, seed: int = 0) -> Path:
+    """Write a tiny, randomly initialised M2M100 checkpoint (model + tokenizer) into
+    ``target_dir``, laid out like facebook/m2m100_418M: a sentencepiece model
+    (``sentencepiece.bpe.model``) trained on ``texts`` (default: the seeds), ``vocab.json``
+    in fairseq order (<s> 0, <pad> 1, </s> 2, <unk> 3) and the 100 ``__xx__`` language tokens
+    after it, then room for the 8 "madeup" words fairseq pads the output layer with (the real
+    model's 128112 = 128004 + 100 + 8). Its output is noise: tests check plumbing, never
+    words.
+    """
+    import json
+
+    import sentencepiece as spm
+    import torch
+    from transformers import (
+        AutoModelForSeq2SeqLM,
+        AutoTokenizer,
+        M2M100Config,
+        M2M100ForConditionalGeneration,
+        M2M100Tokenizer,
+    )
+
+    texts = seed_texts() if texts is None else texts
+    target_dir = Path(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    lines = [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+    proto = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines), model_writer=proto, model_type="unigram",
+        vocab_size=1200, hard_vocab_limit=False, character_coverage=1.0,
+        bos_id=0, pad_id=1, eos_id=2, unk_id=3, num_threads=2, minloglevel=2,
+    )  # fmt: skip
+    spm_path = target_dir / "sentencepiece.bpe.model"
+    spm_path.write_bytes(proto.getvalue())
+    sp = spm.SentencePieceProcessor(model_file=str(spm_path))
+    vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
+    for i, token in enumerate(M2M_SPECIALS):
+        vocab[token] = i
+    (target_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    tokenizer = M2M100Tokenizer(
+        vocab_file=str(target_dir / "vocab.json"), spm_file=str(spm_path)
+    )
+    # transformers 5 leaves the language tokens out of len(tokenizer): count them here.
+    size = tokenizer.encoder_size + len(tokenizer.lang_token_to_id) + tokenizer.num_madeup_words
+    torch.manual_seed(seed)
+    config = M2M100Config(
+        vocab_size=size, d_model=M2M_D_MODEL, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=256, dropout=0.0, attention_dropout=0.0,
+        activation_dropout=0.0, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+        decoder_start_token_id=2, scale_embedding=True,
+    )  # fmt: skip
+    model = M2M100ForConditionalGeneration(config).eval()
+    model.save_pretrained(str(target_dir))
+    tokenizer.save_pretrained(str(target_dir))
+
+    tok2 = AutoTokenizer.from_pretrained(str(target_dir), local_files_only=True)
+    model2 = AutoModelForSeq2SeqLM.from_pretrained(str(target_dir), local_files_only=True)
+    assert model2.config.vocab_size == size
+    assert max(tok2.lang_token_to_id.values()) < size
+    assert tok2.convert_tokens_to_ids("__fr__") == tokenizer.convert_tokens_to_ids("__fr__")
+    return target_dir

@@ -1,9 +1,9 @@
-"""Summariser and embedder backends: two small protocols and one registry.
+"""Summariser, embedder and translator backends: three small protocols and one registry.
 
 Built-in backends register themselves exactly like third-party ones: a package declares an
 entry point in the ``briefer.backends`` group whose module, when imported, calls
-:func:`register_summarizer` / :func:`register_embedder`. This file is the one place to look
-when adding a backend.
+:func:`register_summarizer` / :func:`register_embedder` / :func:`register_translator`.
+This file is the one place to look when adding a backend.
 """
 
 from __future__ import annotations
@@ -61,11 +61,35 @@ class Summarizer(Protocol):
     def summarize(self, events: Sequence[Event]) -> list[EventSummary]: ...
 
 
+@runtime_checkable
+class Translator(Protocol):
+    """Translates sentences from one language into another, many per call (to batch them).
+
+    ``translate`` returns one text per input, in order, or ``None`` for an input it could not
+    translate this time (out of memory...); such an input is shown in its own language.
+    Languages are ISO 639-1 codes as py3langid gives them. ``cache_key(text, source,
+    target)`` (None: do not cache) keys the translation cache; it must change with anything
+    that changes the output (model revision, settings).
+    """
+
+    id: str
+    model: str | None
+    licence: str
+
+    def supports(self, language: str) -> bool: ...
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str | None]: ...
+
+    def cache_key(self, text: str, source: str, target: str) -> str | None: ...
+
+
 SummarizerFactory = Callable[..., Summarizer]
 EmbedderFactory = Callable[..., Embedder]
+TranslatorFactory = Callable[..., Translator]
 
 SUMMARIZERS: dict[str, SummarizerFactory] = {}
 EMBEDDERS: dict[str, EmbedderFactory] = {}
+TRANSLATORS: dict[str, TranslatorFactory] = {}
 _loaded = False
 
 
@@ -80,6 +104,14 @@ def register_summarizer(name: str) -> Callable[[SummarizerFactory], SummarizerFa
 def register_embedder(name: str) -> Callable[[EmbedderFactory], EmbedderFactory]:
     def deco(factory: EmbedderFactory) -> EmbedderFactory:
         EMBEDDERS[name] = factory
+        return factory
+
+    return deco
+
+
+def register_translator(name: str) -> Callable[[TranslatorFactory], TranslatorFactory]:
+    def deco(factory: TranslatorFactory) -> TranslatorFactory:
+        TRANSLATORS[name] = factory
         return factory
 
     return deco
@@ -119,3 +151,7 @@ def get_summarizer(name: str, **options: Any) -> Summarizer:
 
 def get_embedder(name: str, **options: Any) -> Embedder:
     return _make("embedder", EMBEDDERS, name, options)
+
+
+def get_translator(name: str, **options: Any) -> Translator:
+    return _make("translator", TRANSLATORS, name, options)

@@ -66,11 +66,17 @@ def log_missing_weights(model: str, info: dict) -> None:
 
 
 def convert_to_ctranslate2(
-    model_dir: Path, out_dir: Path, *, quantization: str = "int8", name: str | None = None
+    model_dir: Path,
+    out_dir: Path,
+    *,
+    quantization: str = "int8",
+    name: str | None = None,
+    t5_fixes: bool = True,
 ) -> Path:
     """Convert the transformers checkpoint in ``model_dir`` into ``out_dir`` (once).
 
-    Two fixes over the stock converter, both needed under transformers 5 (MEASURED.md):
+    Two fixes over the stock converter for mT5, both needed under transformers 5
+    (MEASURED.md); ``t5_fixes=False`` (M2M100, NLLB) converts as the stock converter does.
 
     - transformers 5 runs mT5 without rescaling the decoder output, but the converter
       scales the output by ``d_model ** -0.5`` whenever ``tie_word_embeddings`` is set, and
@@ -92,18 +98,26 @@ def convert_to_ctranslate2(
         def load_model(self, model_class: Any, path: str, **kwargs: Any) -> Any:
             model, info = model_class.from_pretrained(path, output_loading_info=True, **kwargs)
             log_missing_weights(label, info)
-            model.config.tie_word_embeddings = False
+            if t5_fixes:
+                model.config.tie_word_embeddings = False
             return model
+
+        def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
+            tokenizer = tokenizer_class.from_pretrained(path, **kwargs)
+            if getattr(tokenizer, "lang_token_to_id", None):
+                return _WithLanguageTokens(tokenizer)
+            return tokenizer
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.with_name(f"{out_dir.name}.tmp-{os.getpid()}")
     try:
         _Converter(str(model_dir)).convert(str(tmp), quantization=quantization, force=True)
-        config_path = tmp / "config.json"
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-        config["decoder_start_token"] = None
-        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+        if t5_fixes:
+            config_path = tmp / "config.json"
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+            config["decoder_start_token"] = None
+            config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
         try:
             os.replace(tmp, out_dir)
         except OSError:
@@ -112,6 +126,24 @@ def convert_to_ctranslate2(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+class _WithLanguageTokens:
+    """An M2M100 tokenizer whose ``get_vocab`` includes its ``__xx__`` language tokens.
+
+    Under transformers 5 the M2M100 tokenizer keeps those tokens (ids after the
+    sentencepiece vocabulary) out of ``get_vocab`` and of its special-tokens map, so the
+    stock converter builds a vocabulary 100 tokens short of the model's and refuses it.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+    def get_vocab(self) -> dict[str, int]:
+        return {**self._tokenizer.get_vocab(), **self._tokenizer.lang_token_to_id}
 
 
 def _read_vocabulary(ct2_dir: Path) -> list[str]:
