@@ -347,14 +347,16 @@ def render_txt(brief: Brief, templates_dir: Path | None = None) -> str:
     return _render(dirs, TXT_TEMPLATE, view=_brief_view(brief), width=TEXT_WIDTH)
 
 
-def render_pdf(brief: Brief, templates_dir: Path | None = None) -> bytes:
+def render_pdf(brief: Brief, templates_dir: Path | None = None, html: str | None = None) -> bytes:
     """The HTML rendering printed to an A4 PDF by WeasyPrint (imported here: it is slow to load).
 
-    Only ``data:`` URLs and files inside the template directories can be loaded; anything else
-    is refused before a connection is attempted.
+    ``html``: the brief's HTML when the caller has rendered it already (it is not rendered a
+    second time). Only ``data:`` URLs and files inside the template directories can be loaded;
+    anything else is refused before a connection is attempted.
     """
     dirs = template_dirs(templates_dir)
-    html = render_html(brief, templates_dir)
+    if html is None:
+        html = render_html(brief, templates_dir)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango or its friends are missing
@@ -383,14 +385,16 @@ def write_outputs(
     wanted = _check_formats(formats)
     out_dir = Path(out_dir)
     contents: dict[str, bytes] = {}
+    # the PDF prints the HTML page: render it once for both
+    html = render_html(brief, templates_dir) if {"html", "pdf"} & set(wanted) else None
     for fmt in wanted:
         if fmt == "json":
             text = json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
             contents[fmt] = text.encode("utf-8")
         elif fmt == "html":
-            contents[fmt] = render_html(brief, templates_dir).encode("utf-8")
+            contents[fmt] = (html or "").encode("utf-8")
         elif fmt == "pdf":
-            contents[fmt] = render_pdf(brief, templates_dir)
+            contents[fmt] = render_pdf(brief, templates_dir, html)
         else:
             contents[fmt] = render_txt(brief, templates_dir).encode("utf-8")
     try:

@@ -325,13 +325,27 @@ def test_builds_with_state_always_run(tmp_path):
     assert "Up to date" not in run(*args).stderr
 
 
-def test_an_auto_brief_that_fell_back_to_extractive_is_rebuilt(tmp_path, monkeypatch):
-    """No model could be reached: the next build tries again rather than keep the fallback."""
+def test_an_auto_brief_that_fell_back_to_extractive_is_up_to_date_until_the_model_comes(
+    tmp_path, monkeypatch
+):
+    """No model was there: a re-run on the same inputs has nothing to do (a cron job re-running
+    does no needless work); once the model is in the Hugging Face cache, the build runs."""
+    import huggingface_hub.constants
+
+    from briefer.backends.seq2seq import DEFAULT_MODEL
+
+    hub = tmp_path / "hub"
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    args = ["build", str(SEEDS), "--out", str(tmp_path), "--format", "json"]
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(hub))
+    out = tmp_path / "out"
+    args = ["build", str(SEEDS), "--out", str(out), "--format", "json"]
     assert run(*args).exit_code == 0
-    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    brief = json.loads((out / "brief.json").read_text(encoding="utf-8"))
     assert brief["summarizer"]["backend"] == "extractive"
+    assert "Up to date" in run(*args).stderr
+    refs = hub / f"models--{DEFAULT_MODEL.replace('/', '--')}" / "refs"
+    refs.mkdir(parents=True)
+    (refs / "main").write_text("0123abcd", encoding="utf-8")  # what a fetch leaves
     assert "Up to date" not in run(*args).stderr
 
 
