@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-day
 
 setup: $(STAMP) fonts
 
@@ -55,3 +55,8 @@ bench-robustness: setup
 # Builds a random mT5-base-shaped model once (~3 GB in the cache dir); ~3 minutes on 2 cores.
 bench-summarize: setup
 	$(PY) benchmarks/summarize.py
+
+# A cold day of 1,000 made articles, every format: per-stage seconds, the embedding floor,
+# json-only, warm re-run (about 10 minutes on 2 idle cores). --n 287 / 5000, --short: other days.
+bench-day: setup
+	$(PY) benchmarks/day.py

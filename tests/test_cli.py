@@ -399,3 +399,30 @@ def test_the_inputs_hash_covers_the_embedder_and_its_model(tmp_path):
                        {"embedder": "sentence-transformers", "embedder_model": "other"})
     }
     assert len(hashes) == 3 and None not in hashes
+
+
+def test_progress_shows_counts_on_a_terminal_and_plain_stage_lines_elsewhere():
+    """A long stage gets a bar with 'done/total'; a pipe or cron's log gets one line per
+    stage and no bar (no carriage-return noise in a log file)."""
+    import io
+
+    from rich.console import Console
+
+    from briefer.cli import _Progress
+
+    for terminal in (True, False):
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=100)
+        with console.status("Starting") as status:
+            progress = _Progress(console, status)
+            progress("Embedding 30 sentences of 3 articles")
+            advance = progress.start("Embedding sentences", 30)
+            advance(10)
+            assert progress._bar is not None if terminal else progress._bar is None
+            if terminal:
+                progress._bar.refresh()
+            progress("Grouping 3 articles into events")
+            progress._close()
+        text = out.getvalue()
+        assert ("10/30" in text) is terminal
+        assert ("Grouping 3 articles into events…" in text) is not terminal
