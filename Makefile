@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 STAMP  := $(VENV)/.setup-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
-.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest bench-facts bench-translate
+.PHONY: setup brief test fonts clean bench-grouping bench-grouping-scale fit-grouping bench-attribution bench-robustness bench-summarize bench-ingest bench-facts bench-translate bench-day
 
 setup: $(STAMP) fonts
 
@@ -67,3 +67,8 @@ bench-facts: setup
 # dir); --quick runs the naive path on 20 sentences and scales it to 200.
 bench-translate: setup
 	$(PY) benchmarks/translate.py --quick
+
+# A cold day of 1,000 made articles, every format: per-stage seconds, the embedding floor,
+# json-only, warm re-run (about 10 minutes on 2 idle cores). --n 287 / 5000, --short: other days.
+bench-day: setup
+	$(PY) benchmarks/day.py

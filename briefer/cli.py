@@ -11,11 +11,11 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -122,9 +122,54 @@ def _setup_logging() -> None:
     root.propagate = False
 
 
+class _Progress:
+    """The command line's report: a spinner naming the stage, and for long work (embedding
+    thousands of sentences, attributing hundreds of events) a bar with counts and an
+    estimate. Not on a terminal (a pipe, cron's log): one line per stage, no bars."""
+
+    def __init__(self, console: Any, status: Any) -> None:
+        self.console, self.status = console, status
+        self._bar: Any = None
+
+    def __call__(self, msg: str) -> None:
+        self._close()
+        self.status.update(msg)
+        if not self.console.is_terminal:
+            self.console.print(f"[dim]{msg}…[/dim]", highlight=False)
+
+    def start(self, label: str, total: int) -> Callable[[int], None]:
+        """A bar for ``total`` items; returns the function that advances it."""
+        if not self.console.is_terminal or total <= 0:
+            return lambda _k: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._close()
+        self.status.stop()
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                             console=self.console, transient=True)
+        self._bar.start()
+        task = self._bar.add_task(label, total=total)
+        bar = self._bar
+        return lambda k: bar.advance(task, k)
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self.status.start()
+
+
 @contextmanager
 def _progress(quiet: bool) -> Iterator:
-    """A spinner on stderr naming the current stage; a no-op when quiet or not a terminal."""
+    """The run's report on stderr (``_Progress``); a no-op when quiet."""
     if quiet:
         yield lambda _msg: None
         return
@@ -132,12 +177,11 @@ def _progress(quiet: bool) -> Iterator:
 
     console = Console(stderr=True)
     with console.status("Starting") as status:
-        def report(msg: str) -> None:
-            status.update(msg)
-            if not console.is_terminal:
-                console.print(f"[dim]{msg}…[/dim]", highlight=False)
-
-        yield report
+        progress = _Progress(console, status)
+        try:
+            yield progress
+        finally:
+            progress._close()
 
 
 @contextmanager

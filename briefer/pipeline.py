@@ -25,7 +25,7 @@ from .store import FILENAME as CACHE_FILENAME
 from .store import EmbeddingStore, default_cache_dir
 from .summarize import summarize_events
 from .translate import choose_translator, translate_brief_events
-from .types import Brief
+from .types import Article, Brief
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +115,30 @@ class Options:
             )
 
 
+# Names the stage that starts (a spinner's text, a log line). A report may also offer
+# ``start(label, total)``, returning a function told how many of ``total`` items are done:
+# a progress bar with counts and an estimate (the command line's, on a terminal).
 Report = Callable[[str], None]
 
 
 def _quiet(_: str) -> None:
     pass
+
+
+def counter(report: Report, label: str) -> Callable[[int], Callable[[int], None]] | None:
+    """``report``'s counted progress for one stage, or None where it shows none (a log)."""
+    start = getattr(report, "start", None)
+    if start is None:
+        return None
+    return lambda total: start(label, total)
+
+
+def embed_sentences(articles: Sequence[Article], embedder: CachedEmbedder, report: Report) -> None:
+    """Every sentence of the day in one batched pass (grouping, summaries, attribution and
+    claims all read these vectors; nothing else of an article is embedded)."""
+    texts = [s for a in articles for s in embedder.sentences(a)]
+    report(f"Embedding {len(texts)} sentences of {len(articles)} articles")
+    embedder.prefetch(texts, counter(report, "Embedding sentences"))
 
 
 def read(
@@ -164,9 +183,10 @@ def read_and_group(
 ) -> tuple[IngestResult, Grouping, CachedEmbedder]:
     """Read and group; the caller closes the returned embedder."""
     found = read(sources, report, options.outlets, options.source_options)
-    report(f"Grouping {len(found.articles)} articles into events")
     embedder = open_embedder(options)
     try:
+        embed_sentences(found.articles, embedder, report)
+        report(f"Grouping {len(found.articles)} articles into events")
         return found, group_articles(found.articles, embedder), embedder
     except BaseException:
         embedder.close()
@@ -212,6 +232,7 @@ def _build_brief(
     registry = load_registry(options.outlets)
     embedder = open_embedder(options)
     try:
+        embed_sentences(articles, embedder, report)
         report(f"Grouping {len(articles)} articles into events")
         grouping = group_articles(articles, embedder)
         past = recall.past if recall is not None else {}
@@ -231,6 +252,9 @@ def _build_brief(
             int8=options.int8, cache_dir=options.cache_dir, cache=options.summary_cache,
         )  # fmt: skip
         report("Attributing summary sentences to sources")
+        embedder.prefetch(s for summary in run.summaries for s in summary.sentences)
+        start = counter(report, "Attributing and aligning claims")
+        advance = start(len(events)) if start is not None else None
         for event, summary in zip(events, run.summaries, strict=True):
             event.language = summary.language or event.language
             event.note = summary.note
@@ -247,6 +271,8 @@ def _build_brief(
                 event.summary = kept
             event.claims = extract_claims(event, embedder, registry)
             event.independent_outlets = independent_outlets(event, registry)
+            if advance is not None:
+                advance(1)
     finally:
         embedder.close()
     translation = None
@@ -278,14 +304,11 @@ def existing_brief(
     inputs and options and every requested file is there: then a build has nothing to do
     (briefer.fingerprint). Pass the hash on to :func:`build` so it is not computed twice.
 
-    A brief that ``auto`` made extractive because no model could be reached is never up to
-    date: the hub may answer now, and what it would serve is not in the hash."""
+    A brief that ``auto`` made extractive because no model was there is up to date like any
+    other: the hash covers the model's local files (none), so fetching the model
+    (``briefer models fetch``) makes the next build run; ``--force`` retries the hub."""
     inputs = inputs_fingerprint(sources, options)
-    brief = up_to_date(Path(out_dir), inputs, options.formats)
-    fell_back = (brief or {}).get("summarizer", {}).get("backend") != "seq2seq"
-    if brief is not None and options.summarizer == "auto" and fell_back:
-        return inputs, None
-    return inputs, brief
+    return inputs, up_to_date(Path(out_dir), inputs, options.formats)
 
 
 def build(

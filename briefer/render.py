@@ -400,15 +400,21 @@ def render_txt(
 
 
 def render_pdf(
-    brief: Brief, templates_dir: Path | None = None, *, presentation: PresentOptions | None = None
+    brief: Brief,
+    templates_dir: Path | None = None,
+    html: str | None = None,
+    *,
+    presentation: PresentOptions | None = None,
 ) -> bytes:
     """The HTML rendering printed to an A4 PDF by WeasyPrint (imported here: it is slow to load).
 
-    Only ``data:`` URLs and files inside the template directories can be loaded; anything else
-    is refused before a connection is attempted.
+    ``html``: the brief's HTML when the caller has rendered it already (it is not rendered a
+    second time). Only ``data:`` URLs and files inside the template directories can be loaded;
+    anything else is refused before a connection is attempted.
     """
     dirs = template_dirs(templates_dir)
-    html = render_html(brief, templates_dir, presentation=presentation)
+    if html is None:
+        html = render_html(brief, templates_dir, presentation=presentation)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango or its friends are missing
@@ -442,15 +448,17 @@ def write_outputs(
     wanted = _check_formats(formats)
     out_dir = Path(out_dir)
     contents: dict[str, bytes] = {}
+    # the PDF prints the HTML page: render it once for both
+    html = (render_html(brief, templates_dir, presentation=presentation)
+            if {"html", "pdf"} & set(wanted) else None)
     for fmt in wanted:
         if fmt == "json":
             text = json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
             contents[fmt] = text.encode("utf-8")
         elif fmt == "html":
-            html = render_html(brief, templates_dir, presentation=presentation)
-            contents[fmt] = html.encode("utf-8")
+            contents[fmt] = (html or "").encode("utf-8")
         elif fmt == "pdf":
-            contents[fmt] = render_pdf(brief, templates_dir, presentation=presentation)
+            contents[fmt] = render_pdf(brief, templates_dir, html, presentation=presentation)
         else:
             text = render_txt(brief, templates_dir, presentation=presentation)
             contents[fmt] = text.encode("utf-8")

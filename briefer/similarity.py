@@ -7,7 +7,7 @@ plus margin* over each sentence's runner-up neighbours, not by a bare threshold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -21,6 +21,13 @@ from .types import Article
 # by MATCH_MARGIN. Chosen on the seeds' parallel sentences (see README, "Grouping").
 MATCH_MIN = 0.85
 MATCH_MARGIN = 0.02
+# Texts per call to the model when a progress display counts them: large enough that the
+# model's fixed cost per call stays small, small enough that the count moves.
+PROGRESS_CHUNK = 512
+
+# Called with the number of texts about to be embedded; returns a function told how many are
+# done after each chunk (a progress bar's advance).
+Start = Callable[[int], Callable[[int], None]]
 
 
 class CachedEmbedder:
@@ -37,7 +44,9 @@ class CachedEmbedder:
         self.store = store
         self._key = embedder_key(embedder)
         self._cache: dict[str, np.ndarray] = {}
-        self._sentences: dict[tuple, list[str]] = {}
+        # content key -> (sentences, how many of them the headline and each paragraph gave)
+        self._sentences: dict[tuple, tuple[list[str], list[int]]] = {}
+        self.calls = 0  # calls to the model (a benchmark's count)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -47,21 +56,36 @@ class CachedEmbedder:
             return np.zeros((0, 1), dtype=np.float32)
         return np.vstack([self._cache[t] for t in texts])
 
-    def _fill(self, texts: list[str]) -> None:
+    def prefetch(self, texts: Iterable[str], start: Start | None = None) -> int:
+        """Embed every text not known yet in one go (the model has a fixed cost per call that
+        dominates small inputs, so a day's texts go in together, not article by article).
+        ``start``: a progress display's counter. Returns how many texts the model embedded."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        return self._fill(missing, start) if missing else 0
+
+    def _fill(self, texts: list[str], start: Start | None = None) -> int:
         """Embed ``texts``: the store first, the model for the rest, then store what was new."""
         store = self.store if self.store is not None and self.store.enabled else None
         digests = {t: text_hash(t) for t in texts} if store is not None else {}
         stored = store.get(self._key, digests.values()) if store is not None else {}
         todo = [t for t in texts if digests.get(t) not in stored]
         if todo:
-            computed = np.asarray(self.inner.embed(todo), dtype=np.float32)
-            for text, vec in zip(todo, computed, strict=True):
-                self._cache[text] = vec
+            advance = start(len(todo)) if start is not None else None
+            step = PROGRESS_CHUNK if advance is not None else len(todo)
+            for at in range(0, len(todo), step):
+                part = todo[at : at + step]
+                computed = np.asarray(self.inner.embed(part), dtype=np.float32)
+                self.calls += 1
+                for text, vec in zip(part, computed, strict=True):
+                    self._cache[text] = vec
+                if advance is not None:
+                    advance(len(part))
         for text in texts:
             if text not in self._cache:
                 self._cache[text] = stored[digests[text]]
         if store is not None:
             store.put(self._key, {digests[t]: self._cache[t] for t in todo})
+        return len(todo)
 
     def close(self) -> None:
         """Close the persistent cache, if any (the in-memory one stays usable)."""
@@ -70,11 +94,23 @@ class CachedEmbedder:
 
     def sentences(self, article: Article) -> list[str]:
         """The article's sentences, headline first (split once, reused by every stage)."""
+        return self._split(article)[0]
+
+    def lead_sentences(self, article: Article, paragraphs: int) -> list[str]:
+        """The headline's and the first ``paragraphs`` paragraphs' sentences: a prefix of
+        :meth:`sentences`, so the lead costs no embedding of its own."""
+        sents, counts = self._split(article)
+        return sents[: sum(counts[: 1 + paragraphs])]
+
+    def _split(self, article: Article) -> tuple[list[str], list[int]]:
         # keyed by content, not id: two inputs may share a file name
         key = (article.title, article.title_derived, article.body, article.language)
         if key not in self._sentences:
-            body = split_sentences(article.body, article.language)
-            self._sentences[key] = ([article.title] if not article.title_derived else []) + body
+            # paragraph by paragraph, as split_sentences does it, to know where the lead ends
+            title = [article.title] if not article.title_derived else []
+            parts = [split_sentences(p, article.language) for p in article.paragraphs]
+            self._sentences[key] = (title + [s for part in parts for s in part],
+                                    [len(title)] + [len(part) for part in parts])
         return self._sentences[key]
 
     def facts(self, article: Article) -> list[str]:

@@ -325,13 +325,27 @@ def test_builds_with_state_always_run(tmp_path):
     assert "Up to date" not in run(*args).stderr
 
 
-def test_an_auto_brief_that_fell_back_to_extractive_is_rebuilt(tmp_path, monkeypatch):
-    """No model could be reached: the next build tries again rather than keep the fallback."""
+def test_an_auto_brief_that_fell_back_to_extractive_is_up_to_date_until_the_model_comes(
+    tmp_path, monkeypatch
+):
+    """No model was there: a re-run on the same inputs has nothing to do (a cron job re-running
+    does no needless work); once the model is in the Hugging Face cache, the build runs."""
+    import huggingface_hub.constants
+
+    from briefer.backends.seq2seq import DEFAULT_MODEL
+
+    hub = tmp_path / "hub"
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    args = ["build", str(SEEDS), "--out", str(tmp_path), "--format", "json"]
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(hub))
+    out = tmp_path / "out"
+    args = ["build", str(SEEDS), "--out", str(out), "--format", "json"]
     assert run(*args).exit_code == 0
-    brief = json.loads((tmp_path / "brief.json").read_text(encoding="utf-8"))
+    brief = json.loads((out / "brief.json").read_text(encoding="utf-8"))
     assert brief["summarizer"]["backend"] == "extractive"
+    assert "Up to date" in run(*args).stderr
+    refs = hub / f"models--{DEFAULT_MODEL.replace('/', '--')}" / "refs"
+    refs.mkdir(parents=True)
+    (refs / "main").write_text("0123abcd", encoding="utf-8")  # what a fetch leaves
     assert "Up to date" not in run(*args).stderr
 
 
@@ -385,3 +399,30 @@ def test_the_inputs_hash_covers_the_embedder_and_its_model(tmp_path):
                        {"embedder": "sentence-transformers", "embedder_model": "other"})
     }
     assert len(hashes) == 3 and None not in hashes
+
+
+def test_progress_shows_counts_on_a_terminal_and_plain_stage_lines_elsewhere():
+    """A long stage gets a bar with 'done/total'; a pipe or cron's log gets one line per
+    stage and no bar (no carriage-return noise in a log file)."""
+    import io
+
+    from rich.console import Console
+
+    from briefer.cli import _Progress
+
+    for terminal in (True, False):
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=100)
+        with console.status("Starting") as status:
+            progress = _Progress(console, status)
+            progress("Embedding 30 sentences of 3 articles")
+            advance = progress.start("Embedding sentences", 30)
+            advance(10)
+            assert progress._bar is not None if terminal else progress._bar is None
+            if terminal:
+                progress._bar.refresh()
+            progress("Grouping 3 articles into events")
+            progress._close()
+        text = out.getvalue()
+        assert ("10/30" in text) is terminal
+        assert ("Grouping 3 articles into events…" in text) is not terminal

