@@ -261,7 +261,8 @@ def cases(port: int) -> list[Case]:
              "Ministers \u202emeet\u202c in Moscow"), lambda out, r: built(out, r)
              and "\u202e" not in (out / "brief.html").read_text(encoding="utf-8")),
         Case("remote image and CSS", "not fetched", lambda d, p: with_seed(d, "r.txt",
-             "Ministers meet " + hostile_img, hostile_css), inert("@import")),
+             "Ministers meet " + hostile_img, hostile_css), inert("onerror")),  # the <style>
+             # line is dropped as page furniture by ingest; the <img> stays in the headline
         Case("symlinks out of the root", "skipped", links_out,
              lambda out, r: built(out, r) and not leaked(out, r, PRIVATE, "root:x:0:0")
              and sum("outside the source" in s["reason"] for s in _brief(out)["skipped"]) == 3),

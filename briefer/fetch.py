@@ -328,8 +328,8 @@ def _fetch_once(url: str, options: SourceOptions, allow: AllowList) -> Fetched:
         if isinstance(reason, OSError):
             raise _Retry(one_line(reason.strerror or type(reason).__name__), True) from None
         raise FetchError(one_line(str(reason))[:200]) from None
-    except TimeoutError:
-        raise _Retry(f"no answer within {options.timeout_s:g} s", True) from None
+    except TimeoutError:  # connected, then no reply: that page is slow, not the host down
+        raise _Retry(f"no answer within {options.timeout_s:g} s") from None
     except http.client.HTTPException as exc:  # a reply that is not HTTP: never quote it
         raise _Retry(f"not a valid HTTP answer ({type(exc).__name__})") from None
     except OSError as exc:  # reset or cut off mid-body
