@@ -251,6 +251,11 @@ RELATIVE = "later"
 _LATER = ("later", "plus tard", "más tarde", "später", "danach", "più tardi", "kemudian",
           "setelahnya", "позже", "mais tarde", "daarna")
 _LATER_BEFORE = ("спустя", "через", "after another", "another")
+# A time elapsed since a moment the sentence names ("41 seconds after lift-off") is compared
+# only with another such time, not with a length of time ("the rescue took 3 hours").
+SINCE = "elapsed"
+_SINCE = frozenset({"after", "nach", "après", "después", "dopo", "setelah", "sesudah",
+                    "sonra", "после", "بعد", "depois", "na"})
 _BETWEEN = ("between", "entre", "zwischen", "tra", "fra", "antara", "بين", "بین", "میان",
             "между", "arasında", "tussen")
 _RANGE_JOINERS = frozenset({"-", "–", "—", "to", "à", "a", "bis", "hingga", "sampai", "s/d",
@@ -533,9 +538,12 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
             start, end = parts[0][0].start, parts[-1][2]
             relative = any(" ".join(_clean(w) for w in _words_after(norm, end, 2)).startswith(p)
                            for p in _LATER) or _phrase_before(norm, start, _LATER_BEFORE)
+            since = not relative and bool(_words_after(norm, end, 1)) and _clean(
+                _words_after(norm, end, 1)[0]) in _SINCE
             take(Quantity(total, "duration", None, total - smallest / 2, total + smallest / 2,
                           sentence[start:end], start, end,
-                          concept=RELATIVE if relative else None), list(range(k, j)))
+                          concept=RELATIVE if relative else SINCE if since else None),
+                 list(range(k, j)))
             k = j
         else:
             k += 1
