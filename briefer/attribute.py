@@ -25,7 +25,15 @@ import numpy as np
 
 from .datetext import weekdays
 from .outlets import Registry, load_registry
-from .quantities import Quantity, compatible, conflicts, label, parse_quantities, same_quantity
+from .quantities import (
+    RUNNING_CONCEPTS,
+    Quantity,
+    compatible,
+    conflicts,
+    label,
+    parse_quantities,
+    same_quantity,
+)
 from .similarity import CachedEmbedder, mutual_matches
 from .text import fold
 from .types import Article, Claim, Event, SummarySentence
@@ -211,23 +219,18 @@ def independent_outlets(event: Event, registry: Registry | None = None) -> list[
 
 # --- conflicts -------------------------------------------------------------------------------
 
-# Counts that grow as an event unfolds: two reports of different days giving different tolls
-# are an update ("12 dead" on the first day, "51 dead" three days later), not a dispute.
-RUNNING_CONCEPTS = frozenset({"deaths", "injured", "missing", "arrested", "displaced",
-                              "buildings"})
-
-
 def _differences(said: dict[str, list[str]], articles: dict[str, Article],
                  origin: dict[str, str]) -> list[dict]:
     """What independent sources state differently in one claim: for each disputed quantity,
     its label and each value with the articles and outlets that give it.
 
     Only articles of different origins are compared: a relay that rounds its agency's figure
-    is not a second source disagreeing. A running count (a toll) from reports published on
-    different days is an update. Days of the week are not compared: a weekday is the day in
-    the writer's time zone ("Minggu dini hari WIB" is Saturday night in Madrid), and often
-    another day than the event's ("Wednesday, a day after the quake"), so two weekdays are
-    no disagreement about one value.
+    is not a second source disagreeing. A running count (``quantities.RUNNING_CONCEPTS``: a
+    toll) from reports published on different days is an update ("12 dead" on the first day,
+    "51 dead" three days later), not a dispute. Days of the week are not compared: a weekday
+    is the day in the writer's time zone ("Minggu dini hari WIB" is Saturday night in
+    Madrid), and often another day than the event's ("Wednesday, a day after the quake"), so
+    two weekdays are no disagreement about one value.
     """
     quantities = {aid: [q for s in sents for q in parse_quantities(s, articles[aid].language)]
                   for aid, sents in said.items()}

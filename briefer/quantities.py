@@ -204,6 +204,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                 "wahlbeteiligung", "partisipasi", "مشارکت", "المشاركة", "явка", "katılım"),
 }
 CONCEPT_WINDOW = 3
+# Counts that grow as an event unfolds (tolls): reports of different times give different
+# values without disagreeing.
+RUNNING_CONCEPTS = frozenset({"deaths", "injured", "missing", "arrested", "displaced",
+                              "buildings"})
 
 # Which result of a match a score is, when a word near it says so: a two-legged tie's legs,
 # the half-time score, the aggregate and a shoot-out are different scores of one match.
@@ -560,6 +564,18 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
 
 PERIOD_REACH = 40  # characters between a figure and the month, weekday or year it belongs to
 
+# A sentence that dates itself days after the happening ("Trois jours après le séisme",
+# "sehari setelah gempa", "two days later") gives its running counts (tolls) as of then: a
+# count of another time than a report that does not.
+_DAY_UNITS = (r"days?|jours?|d[ií]as?|tage?n?|giorni|giorno|hari|sehari|gün|روز|أيام|يوم|"
+              r"дня|дней|день|weeks?|semaines?|semanas?|wochen?|settimane?|minggu|seminggu|hafta")
+_AFTERWARDS = (r"after|later|après|plus\s+tard|después|más\s+tarde|nach|später|dopo|più\s+tardi|"
+               r"setelah|kemudian|sesudah|sonra|پس\s+از|بعد|спустя|после|depois")
+_LATER_REPORT = re.compile(
+    rf"(?i)(?<!\w)(?:(?:{_DAY_UNITS})\s+(?:\S+\s+){{0,1}}(?:{_AFTERWARDS})|"
+    rf"(?:بعد|спустя|через)\s+(?:\S+\s+)?(?:أيام|يوم|يومين|дня|дней|день|недел\w*))(?!\w)")
+LATER_REPORT = ("later report", 1)
+
 
 def _with_periods(sentence: str, found: list[Quantity]) -> list[Quantity]:
     """Each figure with the period named nearest to it, within PERIOD_REACH characters."""
@@ -581,11 +597,14 @@ def _with_periods(sentence: str, found: list[Quantity]) -> list[Quantity]:
             marks.append((q.start, q.end, ("year", int(q.value))))
         elif q.kind == "date":
             marks.append((q.start, q.end, ("month", int(q.value) // 100 % 100)))
+    if _LATER_REPORT.search(sentence):
+        found = [replace(q, period=LATER_REPORT) if q.concept in RUNNING_CONCEPTS else q
+                 for q in found]
     if not marks:
         return found
     out = []
     for q in found:
-        if q.kind in ("year", "date"):
+        if q.kind in ("year", "date") or q.period == LATER_REPORT:
             out.append(q)
             continue
         near = [(max(a - q.end, q.start - b), mark) for a, b, mark in marks
@@ -841,6 +860,8 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
         return False
     if a.period and b.period and a.period[0] == b.period[0] and a.period != b.period:
         return False  # "2.2% in March", "2.4% in April": two months' figures
+    if LATER_REPORT in (a.period, b.period) and a.period != b.period:
+        return False  # a toll "three days after the quake" and the first day's toll
     return not (a.concept and b.concept and a.concept != b.concept)
 
 
