@@ -25,7 +25,15 @@ import numpy as np
 
 from .datetext import weekdays
 from .outlets import Registry, load_registry
-from .quantities import Quantity, compatible, conflicts, label, parse_quantities, same_quantity
+from .quantities import (
+    RUNNING_CONCEPTS,
+    Quantity,
+    compatible,
+    conflicts,
+    label,
+    parse_quantities,
+    same_quantity,
+)
 from .similarity import CachedEmbedder, mutual_matches
 from .text import fold
 from .types import Article, Claim, Event, SummarySentence
@@ -75,10 +83,9 @@ def extract_claims(event: Event, embedder: CachedEmbedder,
     match with a clear margin (``similarity.mutual_matches``: cosine >= MATCH_MIN and a margin of
     MATCH_MARGIN over both sentences' runner-up neighbours); claims are the connected groups
     of such matches. A claim is shown in the event's language when one of its sources says it
-    in that language, else in the first source's words. Shared claims whose sources give
-    different figures, or name different days of the week, are conflicts (an article's version
-    is all its sentences in the claim: a chain of matches can pull in a neighbouring sentence,
-    whose "since Saturday" is no answer to another's "from Thursday"). Ranking: most
+    in that language, else in the first source's words. Shared claims whose independent
+    sources give incompatible values for one quantity are conflicts (``_differences``; an
+    article's version is all its sentences in the claim). Ranking: most
     distinct articles first, then the position in the representative article.
     """
     arts = event.articles
@@ -212,37 +219,38 @@ def independent_outlets(event: Event, registry: Registry | None = None) -> list[
 
 # --- conflicts -------------------------------------------------------------------------------
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def _differences(said: dict[str, list[str]], articles: dict[str, Article],
                  origin: dict[str, str]) -> list[dict]:
     """What independent sources state differently in one claim: for each disputed quantity,
     its label and each value with the articles and outlets that give it.
 
     Only articles of different origins are compared: a relay that rounds its agency's figure
-    is not a second source disagreeing.
+    is not a second source disagreeing. A running count (``quantities.RUNNING_CONCEPTS``: a
+    toll) from reports published on different days is an update ("12 dead" on the first day,
+    "51 dead" three days later), not a dispute. Days of the week are not compared: a weekday
+    is the day in the writer's time zone ("Minggu dini hari WIB" is Saturday night in
+    Madrid), and often another day than the event's ("Wednesday, a day after the quake"), so
+    two weekdays are no disagreement about one value.
     """
     quantities = {aid: [q for s in sents for q in parse_quantities(s, articles[aid].language)]
                   for aid, sents in said.items()}
-    days = {aid: weekdays(" ".join(sents)) for aid, sents in said.items()}
     ids = list(said)
     disputed: list[list[tuple[Quantity, str]]] = []  # per quantity: (value, article id)
-    day_dispute = False
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             if origin[a] == origin[b]:
                 continue
+            day_a, day_b = _day(articles[a]), _day(articles[b])
+            other_day = day_a is not None and day_b is not None and day_a != day_b
             for qa, qb in conflicts(quantities[a], quantities[b]):
+                if other_day and qa.concept in RUNNING_CONCEPTS:
+                    continue
                 entry = next((d for d in disputed if same_quantity(qa, d[0][0])), None)
                 if entry is None:
                     disputed.append(entry := [])
                 for q, aid in ((qa, a), (qb, b)):
                     if not any(aid == x and q == y for y, x in entry):
                         entry.append((q, aid))
-            da, db = days[a], days[b]
-            if da and db and (da - db) and (db - da):
-                day_dispute = True
     out = []
     for entry in disputed:
         # the disputed values, each with every article stating it (or a compatible one)
@@ -262,15 +270,12 @@ def _differences(said: dict[str, list[str]], articles: dict[str, Article],
         if len(groups) > 1:
             out.append({"quantity": label(entry[0][0]), "values": [
                 _value(q, sorted(members, key=ids.index), articles) for q, members in groups]})
-    if day_dispute:
-        groups_d: dict[frozenset[int], list[str]] = {}
-        for aid in ids:
-            if days[aid]:
-                groups_d.setdefault(days[aid], []).append(aid)
-        out.append({"quantity": "day of the week", "values": [
-            {"text": ", ".join(_DAY_NAMES[d] for d in sorted(key)), "sources": members,
-             "outlets": _outlets(members, articles)} for key, members in groups_d.items()]})
     return out
+
+
+def _day(article: Article) -> str | None:
+    """The calendar day an article was published on, when known."""
+    return article.published[:10] if article.published else None
 
 
 def _value(q: Quantity, members: list[str], articles: dict[str, Article]) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -81,16 +82,36 @@ class Registry:
         return self._by_key.get(fold(name)) if name else None
 
     def mentioned(self, text: str) -> list[Outlet]:
-        """Agencies named in ``text`` (whole words, any script), most-mentioned first."""
+        """Agencies named in ``text`` (whole words, any script), most-mentioned first.
+
+        A one-word name that is also a common word ("antara" is Indonesian for "between",
+        "sana" Turkish for "to you") counts only where it is written as a name: not all in
+        lower case, and not as a sentence's capitalised first word unless in capitals.
+        """
         folded = f" {fold(text)} "
+        plain = unicodedata.normalize("NFKC", text)
         counts: dict[Outlet, int] = {}
         for key, outlet in self._by_key.items():
             if not outlet.is_agency or len(key) < 3:
                 continue
-            n = len(re.findall(rf"(?<= ){re.escape(key)}(?= )", folded))
+            if " " in key or not any(c.isalpha() and c.lower() != c.upper() for c in key):
+                n = len(re.findall(rf"(?<= ){re.escape(key)}(?= )", folded))
+            else:
+                n = sum(1 for m in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", plain, re.I)
+                        if _written_as_name(plain, m.start(), m.group()))
             if n:
                 counts[outlet] = counts.get(outlet, 0) + n
         return sorted(counts, key=lambda o: (-counts[o], o.name))
+
+
+def _written_as_name(text: str, start: int, word: str) -> bool:
+    """``word`` at ``start`` reads as a name: in capitals, or capitalised inside a sentence."""
+    if word.isupper():
+        return True
+    if word.islower():
+        return False
+    head = text[:start].rstrip(" \t\"'“«(")
+    return bool(head) and head[-1] not in ".!?\n:"
 
 
 def load_registry(path: Path | None = None) -> Registry:

@@ -59,6 +59,9 @@ class Quantity:
     end: int = 0
     bound: str = "="
     concept: str | None = None
+    # the month, weekday or year named next to the figure ("1.6 percent in May"): figures of
+    # two different months are two quantities, not one misreported
+    period: tuple[str, int] | None = None
 
     def to_dict(self) -> dict:
         return {"text": self.text, "value": self.value, "kind": self.kind, "unit": self.unit,
@@ -172,7 +175,8 @@ _LOCAL_WORDS = ("local", "locale", "setempat", "ortszeit", "hora local", "ora lo
 # Words near a count that say what it counts (matched as word prefixes, case-folded).
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "deaths": ("dead", "death", "killed", "died", "fatalit", "toll", "lives", "bodies",
-               "mort", "tués", "tué", "décès", "décéd", "muert", "fallecid", "tote", "todes",
+               "mort", "tués", "tué", "décès", "décéd", "muert", "murier", "murió", "morre",
+               "fallecid", "tote", "todes",
                "getötet", "morti", "mort", "uccis", "decedut", "tewas", "meninggal",
                "korban jiwa", "کشته", "قتل", "لقي", "توفي", "جان باخت", "جان‌باخت", "فوت",
                "قتيل", "قتلى", "وفاة", "وفيات", "مصرع", "حتفهم", "погиб", "убит", "жертв", "ölü",
@@ -200,6 +204,32 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                 "wahlbeteiligung", "partisipasi", "مشارکت", "المشاركة", "явка", "katılım"),
 }
 CONCEPT_WINDOW = 3
+# Counts that grow as an event unfolds (tolls): reports of different times give different
+# values without disagreeing.
+RUNNING_CONCEPTS = frozenset({"deaths", "injured", "missing", "arrested", "displaced",
+                              "buildings"})
+
+# Which result of a match a score is, when a word near it says so: a two-legged tie's legs,
+# the half-time score, the aggregate and a shoot-out are different scores of one match.
+SCORE_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "first leg": ("first leg", "first-leg", "ida", "hinspiel", "andata", "match aller",
+                  "heenwedstrijd", "leg pertama", "leg 1", "ilk maç", "jogo de ida",
+                  "الذهاب", "رفت", "первом матче"),
+    "second leg": ("second leg", "second-leg", "return leg", "vuelta", "rückspiel", "ritorno",
+                   "match retour", "terugwedstrijd", "leg kedua", "leg 2", "rövanş",
+                   "jogo de volta", "الإياب", "برگشت", "ответном матче"),
+    "aggregate": ("aggregate", "on aggregate", "global", "en el global", "agregado",
+                  "gesamtscore", "insgesamt", "complessivo", "cumulé", "agregat", "totaal",
+                  "toplamda", "مجموع", "بمجموع", "по сумме"),
+    "half-time": ("half-time", "halftime", "half time", "at the break", "descanso",
+                  "al descanso", "halbzeit", "zur pause", "intervallo", "primo tempo",
+                  "mi-temps", "babak pertama", "turun minum", "rust", "devre", "ilk yarı",
+                  "الشوط الأول", "نیمه اول", "перерыв"),
+    "penalties": ("penalties", "penalty shoot-out", "shoot-out", "shootout", "penaltis",
+                  "penales", "elfmeterschießen", "rigori", "tirs au but", "adu penalti",
+                  "strafschoppen", "penaltılar", "ركلات الترجيح", "پنالتی", "пенальти"),
+}
+SCORE_WINDOW = 5
 
 # Words before a figure that make it approximate or a bound (case-folded; phrases allowed).
 _APPROX = ("about", "around", "approximately", "some", "roughly", "an estimated", "estimated",
@@ -217,6 +247,23 @@ _OVER = ("more than", "over", "at least", "upwards of", "plus de", "au moins", "
 _UNDER = ("less than", "under", "fewer than", "up to", "at most", "moins de", "jusqu'à",
           "menos de", "hasta", "weniger als", "bis zu", "höchstens", "meno di", "fino a",
           "kurang dari", "hingga", "maksimal", "کمتر از", "أقل من", "менее", "до", "minder dan")
+# A length of time counted from a moment the sentence does not name ("34 seconds later"):
+# its concept is RELATIVE, and it is compared with nothing (another report's "3 minutes and
+# 12 seconds of flight" counts from lift-off).
+RELATIVE = "later"
+# Only words that name no moment: "después del despegue", "dopo il decollo" count from one.
+_LATER = ("later", "plus tard", "más tarde", "später", "danach", "più tardi", "kemudian",
+          "setelahnya", "позже", "mais tarde", "daarna")
+_LATER_BEFORE = ("спустя", "через", "after another", "another")
+# A time elapsed since a moment the sentence names ("41 seconds after lift-off") is compared
+# only with another such time, not with a length of time ("the rescue took 3 hours").
+SINCE = "elapsed"
+_SINCE = frozenset({"after", "nach", "après", "después", "dopo", "setelah", "sesudah",
+                    "sonra", "после", "بعد", "depois", "na"})
+_BETWEEN = ("between", "entre", "zwischen", "tra", "fra", "antara", "بين", "بین", "میان",
+            "между", "arasında", "tussen")
+_RANGE_JOINERS = frozenset({"-", "–", "—", "to", "à", "a", "bis", "hingga", "sampai", "s/d",
+                            "tot", "al", "إلى", "الى", "تا", "до", "ila", "ile"})
 _OVER_AFTER = ("den fazla", "dan fazla", "ten fazla", "tan fazla", "et plus", "and more",
                "or more", "و بیشتر", "وأكثر", "и более", "lebih")
 
@@ -390,6 +437,27 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
                 if word in ("am", "pm", "a.m", "p.m") else int(n.value)
             take(_time(norm, sentence, n.start, n.end, hours * 60), [k])
 
+    # ranges: "20-30 orang tewas", "between 20 and 30 killed", "de 3 à 5 %", "2 bis 3 Mrd."
+    for k in range(len(numbers) - 1):
+        n1, n2 = numbers[k], numbers[k + 1]
+        if k in used or k + 1 in used or n1.value >= n2.value:
+            continue
+        gap = norm[n1.end:n2.start].strip().casefold()
+        between = _phrase_before(norm, n1.start, _BETWEEN)
+        if not (gap in _RANGE_JOINERS or (between and gap in _DURATION_JOINERS)):
+            continue
+        q2 = _plain(norm, sentence, n2, lang)
+        if q2 is None or q2.kind in ("year", "magnitude"):
+            continue
+        factor = q2.value / n2.value if n2.value else 1.0
+        if not (between or q2.kind != "count" or q2.concept or factor != 1.0):
+            continue  # "2-1", "3 to 1": a score or a ratio, not a range
+        low = n1.value * factor - n1.step * factor / 2
+        concept = q2.concept or (_concept(norm, n1.start, n1.end) if q2.kind == "count" else None)
+        take(Quantity((low + q2.high) / 2 if math.isfinite(q2.high) else n2.value * factor,
+                      q2.kind, q2.unit, low, q2.high, sentence[n1.start:q2.end], n1.start,
+                      q2.end, "~", concept), [k, k + 1])
+
     # scores: 2-0, 3–1
     for m in re.finditer(r"(?<![\d/.,:\-–])(\d{1,2})\s?[-–:]\s?(\d{1,2})(?![\d/%]|[.,:]\d)", norm):
         idx = [k for k, n in enumerate(numbers) if m.start() <= n.start < m.end()]
@@ -398,7 +466,8 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
         # unordered: "2-0" and "(0-2)" are one result told from either side
         a, b = sorted((int(m.group(1)), int(m.group(2))), reverse=True)
         take(Quantity(a * 1000 + b, "score", None, a * 1000 + b, a * 1000 + b,
-                      sentence[m.start():m.end()], m.start(), m.end()), idx)
+                      sentence[m.start():m.end()], m.start(), m.end(),
+                      concept=_score_concept(norm, m.start(), m.end())), idx)
 
     # dates: 28/4/2026, 2026-04-28, 5. Juni, 5 June 2025, June 5
     from .datetext import is_month_name
@@ -471,8 +540,14 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
             total = sum(p[0].value * p[1] for p in parts)
             smallest = min(p[1] * p[0].step for p in parts)
             start, end = parts[0][0].start, parts[-1][2]
+            relative = any(" ".join(_clean(w) for w in _words_after(norm, end, 2)).startswith(p)
+                           for p in _LATER) or _phrase_before(norm, start, _LATER_BEFORE)
+            since = not relative and bool(_words_after(norm, end, 1)) and _clean(
+                _words_after(norm, end, 1)[0]) in _SINCE
             take(Quantity(total, "duration", None, total - smallest / 2, total + smallest / 2,
-                          sentence[start:end], start, end), list(range(k, j)))
+                          sentence[start:end], start, end,
+                          concept=RELATIVE if relative else SINCE if since else None),
+                 list(range(k, j)))
             k = j
         else:
             k += 1
@@ -484,7 +559,88 @@ def parse_quantities(sentence: str, language: str = "en") -> list[Quantity]:
         if q is not None:
             found.append(q)
     found.sort(key=lambda q: q.start)
-    return found
+    return _with_periods(sentence, found)
+
+
+PERIOD_REACH = 40  # characters between a figure and the month, weekday or year it belongs to
+
+# A sentence that dates itself days after the happening ("Trois jours après le séisme",
+# "sehari setelah gempa", "two days later") gives its running counts (tolls) as of then: a
+# count of another time than a report that does not.
+_DAY_UNITS = (r"days?|jours?|d[ií]as?|tage?n?|giorni|giorno|hari|sehari|gün|روز|أيام|يوم|"
+              r"дня|дней|день|weeks?|semaines?|semanas?|wochen?|settimane?|minggu|seminggu|hafta")
+_AFTERWARDS = (r"after|later|après|plus\s+tard|después|más\s+tarde|nach|später|dopo|più\s+tardi|"
+               r"setelah|kemudian|sesudah|sonra|پس\s+از|بعد|спустя|после|depois")
+_LATER_REPORT = re.compile(
+    rf"(?i)(?<!\w)(?:(?:{_DAY_UNITS})\s+(?:\S+\s+){{0,1}}(?:{_AFTERWARDS})|"
+    rf"(?:بعد|спустя|через)\s+(?:\S+\s+)?(?:أيام|يوم|يومين|дня|дней|день|недел\w*))(?!\w)")
+LATER_REPORT = ("later report", 1)
+
+
+def _with_periods(sentence: str, found: list[Quantity]) -> list[Quantity]:
+    """Each figure with the period named nearest to it, within PERIOD_REACH characters."""
+    from dataclasses import replace
+
+    from .datetext import _WEEKDAY, _month_of
+
+    marks: list[tuple[int, int, tuple[str, int]]] = []
+    for m in _WEEKDAY.finditer(sentence):
+        day = _month_of(m, "w")
+        if day is not None:
+            marks.append((m.start(), m.end(), ("weekday", day)))
+    for m in re.finditer(r"[^\W\d_]+", sentence):
+        month = _full_month(m.group())
+        if month:
+            marks.append((m.start(), m.end(), ("month", month)))
+    for q in found:
+        if q.kind == "year":
+            marks.append((q.start, q.end, ("year", int(q.value))))
+        elif q.kind == "date":
+            marks.append((q.start, q.end, ("month", int(q.value) // 100 % 100)))
+    if _LATER_REPORT.search(sentence):
+        found = [replace(q, period=LATER_REPORT) if q.concept in RUNNING_CONCEPTS else q
+                 for q in found]
+    if not marks:
+        return found
+    out = []
+    for q in found:
+        if q.kind in ("year", "date") or q.period == LATER_REPORT:
+            out.append(q)
+            continue
+        near = [(max(a - q.end, q.start - b), mark) for a, b, mark in marks
+                if b <= q.start or a >= q.end]
+        near = [x for x in near if x[0] <= PERIOD_REACH]
+        out.append(replace(q, period=min(near)[1]) if near else q)
+    return out
+
+
+# Month names the date reader (Latin-script languages) does not know, by month.
+_MORE_MONTHS = {
+    word: k for k, words in enumerate((
+        "ژانویه يناير январь января январе ocak januari",
+        "فوریه فبراير февраль февраля феврале şubat februari",
+        "مارس март марта марте mart maret",
+        "آوریل أبريل ابريل апрель апреля апреле nisan april",
+        "مايو май мая мае mayıs",
+        "ژوئن يونيو июнь июня июне haziran juni",
+        "ژوئیه يوليو июль июля июле temmuz juli",
+        "اوت أغسطس اغسطس август августа августе ağustos agustus",
+        "سپتامبر سبتمبر сентябрь сентября сентябре eylül",
+        "اکتبر أكتوبر اكتوبر октябрь октября октябре oktober",
+        "نوامبر نوفمبر ноябрь ноября ноябре kasım",
+        "دسامبر ديسمبر декабрь декабря декабре aralık desember"), 1) for word in words.split()}
+
+
+def _full_month(word: str) -> int:
+    """The month a full month name stands for (English "may" only capitalised), else 0."""
+    from .datetext import is_full_month_name
+
+    w = word.casefold()
+    if w in _MORE_MONTHS:
+        return _MORE_MONTHS[w]
+    if len(word) < 3 or not is_full_month_name(word) or word == "may":
+        return 0
+    return _month_number(word)
 
 
 def _month_number(word: str) -> int:
@@ -601,6 +757,8 @@ def _plain(norm: str, sentence: str, n: _Number, lang: str) -> Quantity | None:
         pass
     elif _percent_word(nxt, second) or (before1 and before1[-1] == "yüzde"):
         kind = "percent"
+        if _percent_word(nxt, second):  # the span takes the word: "1.6 percent", "2 per cent"
+            end = _next_word_end(norm, end, 2 if nxt in _PERCENT_SECOND else 1)
     elif nxt in ("de", "of", "d", "di") and second in _CURRENCY_AFTER:
         kind, unit = "money", _CURRENCY_AFTER[second]
     elif nxt in _CURRENCY_AFTER:
@@ -646,6 +804,33 @@ def _plain(norm: str, sentence: str, n: _Number, lang: str) -> Quantity | None:
                     end, bound, concept)
 
 
+def _score_concept(norm: str, start: int, end: int) -> str | None:
+    """Which result of a match a score is, from the nearest qualifier within SCORE_WINDOW
+    words ("3-1 en la ida", "2-1 on aggregate", "1-0 at half-time"). A qualifier between
+    two figures belongs to the nearer one ("2-1 on aggregate after a 1-0 win")."""
+    def words(text: str) -> list[str]:
+        return [_clean(w) for w in _WORD_RE.findall(re.sub(r"['’]", " ", text))]
+
+    head_parts = re.split(r"\d", norm[max(0, start - 80):start])
+    before = words(head_parts[-1])
+    after = words(re.split(r"\d", norm[end:end + 80])[0])
+    shared_before = len(head_parts) > 1  # another figure precedes these words
+    best: tuple[int, str] | None = None
+    for concept, phrases in SCORE_CONCEPTS.items():
+        for p in phrases:
+            key = p.split()
+            n = len(key)
+            for i in range(min(len(after), SCORE_WINDOW) - n + 1):
+                if after[i:i + n] == key and (best is None or i < best[0]):
+                    best = (i, concept)
+            for i in range(max(0, len(before) - SCORE_WINDOW), len(before) - n + 1):
+                dist = len(before) - i - n
+                if before[i:i + n] == key and not (shared_before and i <= dist) and (
+                        best is None or dist < best[0]):
+                    best = (dist, concept)
+    return best[1] if best else None
+
+
 def _concept(norm: str, start: int, end: int) -> str | None:
     """What a count counts, from the nearest concept word within CONCEPT_WINDOW words."""
     before = _words_before(norm, start, CONCEPT_WINDOW)
@@ -673,6 +858,10 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
         return True
     if a.unit != b.unit:
         return False
+    if a.period and b.period and a.period[0] == b.period[0] and a.period != b.period:
+        return False  # "2.2% in March", "2.4% in April": two months' figures
+    if LATER_REPORT in (a.period, b.period) and a.period != b.period:
+        return False  # a toll "three days after the quake" and the first day's toll
     return not (a.concept and b.concept and a.concept != b.concept)
 
 
@@ -730,7 +919,7 @@ def conflicts(a: list[Quantity], b: list[Quantity]) -> list[tuple[Quantity, Quan
     out = []
     for q in left_a:
         for r in left_b:
-            if not same_quantity(q, r) or _far_apart(q, r):
+            if not same_quantity(q, r) or _far_apart(q, r) or RELATIVE in (q.concept, r.concept):
                 continue
             if q.concept == r.concept and (q.concept or (
                     q.kind != "count" and _distinct(a, q) == 1 and _distinct(b, r) == 1)):

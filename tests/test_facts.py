@@ -37,15 +37,8 @@ def test_sentences_are_cut_where_they_end(row):
     assert split_sentences(row["text"], row["language"]) == row["sentences"].split(" || ")
 
 
-# Two results of a two-legged tie, each the only score in its sentence: nothing in the
-# figures tells the legs apart (the words do: "ida", "vuelta").
-KNOWN_FALSE_CONFLICTS = {"El Real Madrid ganó 3-1 en la ida."}
-
-
 @pytest.mark.parametrize("row", PAIRS, ids=lambda r: f"{r['label']}:{r['sentence_a'][:24]}")
 def test_pairs_conflict_only_when_values_differ(row):
-    if row["sentence_a"] in KNOWN_FALSE_CONFLICTS:
-        pytest.xfail("different quantities with no word that says so")
     a = parse_quantities(row["sentence_a"], row["lang_a"])
     b = parse_quantities(row["sentence_b"], row["lang_b"])
     assert bool(conflicts(a, b)) == (row["label"] == "conflict")
@@ -198,3 +191,50 @@ def test_the_brief_says_what_differs_and_how_many_independent_sources(tmp_path):
     data = json.loads((tmp_path / "brief.json").read_text())
     assert data["events"][0]["independent_outlets"] == ["Agency A", "Agency B"]
     assert data["events"][0]["claims"][0]["differs"] == differs
+
+
+@pytest.mark.parametrize(("text", "lang", "concepts"), [
+    ("El Real Madrid ganó 3-1 en la ida.", "es", ["first leg"]),
+    ("Nach dem 1:0 im Hinspiel gewann Bayern das Rückspiel 2:1.", "de",
+     ["first leg", "second leg"]),
+    ("Bayern won 2-1 on aggregate after a 1-0 win.", "en", ["aggregate", None]),
+    ("Il Milan era avanti 1-0 all'intervallo e ha vinto 3-1.", "it", ["half-time", None]),
+    ("The final ended 2-0.", "en", [None]),
+])
+def test_a_score_knows_which_result_it_is(text, lang, concepts):
+    assert [q.concept for q in parse_quantities(text, lang)] == concepts
+
+
+@pytest.mark.parametrize(("text", "lang", "low", "high"), [
+    ("Between 20 and 30 people were killed.", "en", 19.5, 30.5),
+    ("Le bilan est de 20 à 30 morts.", "fr", 19.5, 30.5),
+    ("Sekitar 20-30 orang tewas.", "id", 19.5, 30.5),
+    ("Die Kosten liegen bei 2 bis 3 Milliarden Euro.", "de", 1.5e9, 3.5e9),
+])
+def test_a_range_is_one_interval(text, lang, low, high):
+    q = _one(text, lang)
+    assert (q.low, q.high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_a_score_written_with_a_hyphen_stays_a_score():
+    assert _one("The final ended 2-0.", "en").kind == "score"
+    assert len(parse_quantities("Inflation fell from 26.1% to 24.6%.", "en")) == 2  # a change
+
+
+def test_figures_of_different_periods_are_different_quantities():
+    march, april = _one("Prices rose 3.1% in March.", "en"), _one("Preise: 2,4 % im April.", "de")
+    assert (march.period, april.period) == (("month", 3), ("month", 4))
+    assert not conflicts([march], [april])
+    both = parse_quantities("The rate fell to 1.6 percent in May, after 1.9 percent in April.")
+    assert [q.period for q in both] == [("month", 5), ("month", 4)]
+    # May against May still disagrees
+    assert conflicts(both, parse_quantities("Inflation was 1.9 percent in May.", "en"))
+
+
+def test_a_time_counted_from_an_unnamed_moment_is_compared_with_nothing():
+    later = _one("Le contact a été perdu 34 secondes plus tard.", "fr")
+    flight = _one("A los 3 minutos y 12 segundos de vuelo se perdió el contacto.", "es")
+    assert later.concept == "later" and not conflicts([later], [flight])
+    since = _one("The rocket blew apart 41 seconds after lift-off.", "en")
+    assert not conflicts([since], [_one("The rescue took 3 hours.", "en")])
+    assert conflicts([since], [_one("Die Rakete explodierte 20 Sekunden nach dem Start.", "de")])

@@ -39,6 +39,25 @@ def test_agencies_mentioned_in_text_across_languages(registry):
     assert registry.mentioned("Sanaa is the capital of Yemen.") == []  # whole words only
 
 
+def test_a_one_word_agency_name_counts_only_when_written_as_a_name(registry):
+    # Indonesian "antara" is "between"; the agency is "ANTARA", or "Antara" inside a sentence
+    assert registry.mentioned("Kerja sama antara Iran dan Rusia terus berlanjut.") == []
+    assert registry.mentioned("Antara lain, Iran dan Rusia membahas energi.") == []
+    assert [o.name for o in registry.mentioned("Jakarta (ANTARA) - Harga naik.")] == ["Antara"]
+    assert [o.name for o in registry.mentioned("Hal itu dilaporkan Antara.")] == ["Antara"]
+
+
+def test_the_seed_relaying_fars_traces_back_to_fars(registry):
+    from pathlib import Path
+
+    from briefer.attribute import independent_origins
+    from briefer.ingest import ingest
+
+    seeds = Path(__file__).parents[1] / "seeds"
+    (article,) = [a for a in ingest([seeds]).articles if a.id.startswith("002")]
+    assert independent_origins([article], registry) == {article.id: "Fars News Agency"}
+
+
 def test_malformed_registry_is_a_usage_error(tmp_path):
     bad = tmp_path / "outlets.toml"
     bad.write_text('[[outlet]]\nname = "X"\nkind = "private"\n', encoding="utf-8")
