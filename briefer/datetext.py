@@ -347,12 +347,13 @@ def lead_date(article: Article) -> date | None:
 def event_day(article: Article) -> tuple[int | None, str]:
     """The article's day as evidence for grouping: (date ordinal, where it came from).
 
-    The publication date when known ("published"), else a full date its lead names
-    ("text"), else (None, "").
+    The publication date when known ("published"; "text" when ingest read it from the
+    text's dateline), else a full date its lead names ("text"), else (None, "").
     """
     if article.published:
         try:
-            return date.fromisoformat(article.published[:10]).toordinal(), "published"
+            source = "text" if article.published_from == "text" else "published"
+            return date.fromisoformat(article.published[:10]).toordinal(), source
         except ValueError:
             pass
     found = lead_date(article)

@@ -212,6 +212,8 @@ class Features:
     figures: list[frozenset[str]] = field(default_factory=list)
     # The match scores each lead reports, each as (higher, lower).
     outcomes: list[frozenset[tuple[int, int]]] = field(default_factory=list)
+    # The ordinals each lead names (``lead_ordinals``): the second flight, the third cut.
+    ordinals: list[frozenset[int]] = field(default_factory=list)
 
     def weekday(self, i: int) -> int | None:
         return self.weekdays[i] if self.weekdays else None
@@ -385,6 +387,52 @@ def lead_outcomes(article: Article) -> frozenset[tuple[int, int]]:
     return frozenset(out)
 
 
+# Ordinal words that number a happening in a series ("second test flight", "troisième baisse",
+# "dritte Zinssenkung", "первый пуск"), by value. Words that are as often something else are
+# left out: Italian "secondo" (according to) and "prima" (before), Portuguese weekdays
+# ("segunda", "quinta", "sexta"), "quarto" (room).
+_ORDINAL_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("first", "premier", "première", "primer", "primero", "primera", "primo", "erster",
+        "erste", "ersten", "erstes", "primeiro", "primeira", "первый", "первая", "первое",
+        "первого", "первом", "birinci", "ilk", "pertama", "perdana", "الأول", "الأولى",
+        "نخستین", "اولین"),
+    2: ("second", "deuxième", "deuxieme", "segundo", "zweiter", "zweite", "zweiten", "zweites",
+        "второй", "вторая", "второе", "второго", "ikinci", "kedua", "الثاني", "الثانية",
+        "دومین"),
+    3: ("third", "troisième", "troisieme", "tercer", "tercera", "tercero", "terceiro",
+        "terceira", "terzo", "terza", "dritter", "dritte", "dritten", "drittes", "третий",
+        "третья", "третье", "третьего", "üçüncü", "ketiga", "الثالث", "الثالثة", "سومین"),
+    4: ("fourth", "quatrième", "quatrieme", "cuarto", "cuarta", "vierter", "vierte", "vierten",
+        "четвертый", "четвёртый", "четвертая", "четвёртая", "dördüncü", "keempat", "الرابع",
+        "الرابعة", "چهارمین"),
+    5: ("fifth", "cinquième", "cinquieme", "quinto", "fünfter", "fünfte", "fünften", "пятый",
+        "пятая", "beşinci", "kelima", "الخامس", "الخامسة", "پنجمین"),
+    6: ("sixth", "sixième", "sexto", "sesto", "sesta", "sechster", "sechste", "sechsten",
+        "шестой", "шестая", "altıncı", "keenam", "السادس", "السادسة", "ششمین"),
+    7: ("seventh", "septième", "séptimo", "séptima", "settimo", "settima", "siebter", "siebte",
+        "siebten", "седьмой", "седьмая", "yedinci", "ketujuh", "السابع", "السابعة", "هفتمین"),
+}
+ORDINAL_MIN = 2
+_ORDINAL_KEY = {w.casefold(): n for n, words in _ORDINAL_WORDS.items() for w in words}
+_ORDINAL = re.compile(
+    r"(?<![\w\-])(" + "|".join(sorted(map(re.escape, _ORDINAL_KEY), key=len, reverse=True))
+    + r")(?![\w\-])", re.IGNORECASE)
+
+
+def lead_ordinals(article: Article) -> frozenset[int]:
+    """Ordinals the headline and lead paragraph name: which of a series the happening is
+    (a rocket's first or second flight, a central bank's second or third cut)."""
+    lead = article.title + "\n" + "\n".join(article.paragraphs[:1])
+    lead = lead.replace("İ", "I").replace("\u0307", "")
+    return frozenset(n for m in _ORDINAL.finditer(lead)
+                     if (n := _ORDINAL_KEY.get(m.group(1).casefold(), 0)) >= ORDINAL_MIN)
+
+
+def ordinals_conflict(a: frozenset[int], b: frozenset[int]) -> bool:
+    """Both sides number their happening and no number agrees: two of a series."""
+    return bool(a) and bool(b) and not (a & b)
+
+
 def shared_facts(f: Features, i: int, j: int) -> int:
     """Specific names and figures two articles share (a cased name may match an uncased key:
     *Wembley* and ويمبلي)."""
@@ -427,6 +475,7 @@ def extract_features(articles: Sequence[Article], embedder: CachedEmbedder) -> F
         uncased=[uncased for _, uncased in names],
         figures=[fact_figures(a) for a in articles],
         outcomes=[lead_outcomes(a) for a in articles],
+        ordinals=[lead_ordinals(a) for a in articles],
     )
 
 
@@ -758,6 +807,7 @@ class MergeGate:
     def __init__(self, f: Features) -> None:
         self.span = {i: (d, d) for i, d in enumerate(f.days) if d is not None}
         self.outcomes = {i: o for i, o in enumerate(f.outcomes) if o}
+        self.ordinals = {i: o for i, o in enumerate(f.ordinals) if o}
         self.refused: list[tuple[int, int, str]] = []
 
     def why_not(self, a: int, b: int) -> str:
@@ -767,6 +817,8 @@ class MergeGate:
             return "dates apart"
         if outcomes_conflict(self.outcomes.get(a, frozenset()), self.outcomes.get(b, frozenset())):
             return "different outcomes"
+        if ordinals_conflict(self.ordinals.get(a, frozenset()), self.ordinals.get(b, frozenset())):
+            return "different ordinals"
         return ""
 
     def allowed(self, a: int, b: int) -> bool:
@@ -784,6 +836,9 @@ class MergeGate:
         oa, ob = self.outcomes.pop(a, frozenset()), self.outcomes.pop(b, frozenset())
         if oa or ob:
             self.outcomes[a] = oa | ob
+        na, nb = self.ordinals.pop(a, frozenset()), self.ordinals.pop(b, frozenset())
+        if na or nb:
+            self.ordinals[a] = na | nb
 
 
 def average_linkage(
@@ -1053,7 +1108,13 @@ def _gate_allows(f: Features, a: list[int], b: list[int]) -> bool:
         return False
     oa = frozenset().union(*(f.outcomes[i] for i in a))
     ob = frozenset().union(*(f.outcomes[i] for i in b))
-    return not outcomes_conflict(oa, ob)
+    if outcomes_conflict(oa, ob):
+        return False
+    if not f.ordinals:
+        return True
+    na = frozenset().union(*(f.ordinals[i] for i in a))
+    nb = frozenset().union(*(f.ordinals[i] for i in b))
+    return not ordinals_conflict(na, nb)
 
 
 # --- events --------------------------------------------------------------------------------
