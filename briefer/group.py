@@ -70,7 +70,7 @@ from datetime import date
 
 import numpy as np
 
-from .datetext import _FULL_DATE, event_day, lead_weekday
+from .datetext import _FULL_DATE, _MONTH_WORD, event_day, lead_weekday
 from .quantities import parse_quantities
 from .similarity import MATCH_MARGIN, MATCH_MIN, CachedEmbedder, mutual_matches
 from .types import Article, Event
@@ -369,11 +369,19 @@ def specific_names(article: Article) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(cased), frozenset(uncased - cased)
 
 
+# A day of the month beside a month's name ("24 Set", "MADRI, 24 SET (ANSA)", "abr. 6",
+# "15 августа"), or alone in brackets ("segunda-feira (24)", "hoy (6)"): a date, whatever the
+# happening, and a dateline's day is shared by every item of one day's feed.
+_DAY_NAMED_MONTH = re.compile(
+    rf"(?<![\w.,])(?:\d{{1,2}}(?:\.|º|er)?\s+(?:de\s+)?(?:{_MONTH_WORD})(?![^\W\d_])"
+    rf"|(?<![^\W\d_])(?:{_MONTH_WORD})\.?\s+\d{{1,2}}(?![\w,.]\d))|\(\d{{1,2}}\)", re.IGNORECASE)
+
+
 def fact_figures(article: Article) -> frozenset[str]:
     """Salient figures that are facts of the happening: not years, not parts of dates."""
     text = _FULL_DATE.sub(" ", (article.title + "\n" + article.body).translate(_DIGITS))
-    return frozenset(n for n in salient_numbers(_DAY_MONTH.sub(" ", text))
-                     if not _YEAR.match(n))
+    text = _DAY_NAMED_MONTH.sub(" ", _DAY_MONTH.sub(" ", text))
+    return frozenset(n for n in salient_numbers(text) if not _YEAR.match(n))
 
 
 def lead_outcomes(article: Article) -> frozenset[tuple[int, int]]:

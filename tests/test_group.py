@@ -17,6 +17,7 @@ from briefer.group import (
     MergeGate,
     average_linkage,
     extract_features,
+    fact_figures,
     group_articles,
     lead_ordinals,
     ordinals_conflict,
@@ -262,3 +263,17 @@ def test_event_day_names_a_date_read_from_the_text_as_text():
     assert event_day(dated) == (date(2022, 11, 21).toordinal(), "text")
     fed = _article("Quake", "Body.", published="2022-11-21", published_from="feed")
     assert event_day(fed)[1] == "published"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # a dateline's day beside the month's name, in any case and language, is a date
+    ("MADRI, 24 SET (ANSA) - condenado nesta segunda-feira (24) a mais 20 dias", {"20"}),
+    ("Quito, 24 Set 2018 (AFP) - 47 anos", {"47"}),
+    ("HANGZHOU--abr. 6, 2022-- un 30 % más", {"30"}),
+    ("15 августа пострадали 12 человек", {"12"}),
+    ("the 2-1 win on May 5 with 40,000 fans", {"2-1", "40.000"}),
+    # a figure that is no date stays a fact
+    ("rescató hoy 24 perros", {"24"}),
+])
+def test_fact_figures_leave_out_days_of_the_month(body, expected):
+    assert fact_figures(_article("x", body, "pt")) == expected
