@@ -5,7 +5,9 @@ Usage: .venv/bin/python benchmarks/grouping.py [--scale 1000,10000,100000]
 Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/,
 tests/data/grouping-train/ and tests/data/grouping-short/ (ours: the score's weights are fitted
 on them and the seeds, see fit_weights.py), and ../shared/data/grouping-dev/ (real articles,
-never fitted on; read in place, never copied) when present.
+never fitted on; read in place, never copied) when present. Under each set's figures, every
+wrong merge and wrong split is listed (gold label, id, language, headline), with the best
+pair score across each split.
 Then a day of real feed items: every item of ../shared/data/real-web/feeds/ (12 real feeds,
 mostly different happenings) dated one day, grouped; every event of two or more items is
 printed, for a reader to judge (the target: none but reports of one happening).
