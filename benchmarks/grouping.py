@@ -5,7 +5,9 @@ Usage: .venv/bin/python benchmarks/grouping.py [--scale 1000,10000,100000]
 Sets: the seeds (gold: {000, 001, 003, 004} and {002}), tests/data/grouping/,
 tests/data/grouping-train/ and tests/data/grouping-short/ (ours: the score's weights are fitted
 on them and the seeds, see fit_weights.py), and ../shared/data/grouping-dev/ (real articles,
-never fitted on; read in place, never copied) when present.
+never fitted on; read in place, never copied) when present. Under each set's figures, every
+wrong merge and wrong split is listed (gold label, id, language, headline), with the best
+pair score across each split.
 Then a day of real feed items: every item of ../shared/data/real-web/feeds/ (12 real feeds,
 mostly different happenings) dated one day, grouped; every event of two or more items is
 printed, for a reader to judge (the target: none but reports of one happening).
@@ -102,7 +104,43 @@ def evaluate(name: str, articles, gold, embedder) -> tuple[Scores, Scores]:
           f"grouped in {elapsed:.1f}s")
     print(line("briefer", ours))
     print(line("baseline", base) + f"  (oracle threshold {threshold:.2f})")
+    print_errors(grouping, gold)
     return ours, base
+
+
+def print_errors(grouping, gold) -> None:
+    """Every wrong merge (an event holding two gold events) and wrong split (a gold event in
+    two or more events), each article with its gold label, and the best pair across a split."""
+    index = {a.id: k for k, a in enumerate(grouping.articles)}
+
+    def show(a) -> str:
+        return f"{gold[a.id]}:{a.id} {a.language} {a.title[:40]!r}"
+
+    for event in grouping.events:
+        if len({gold[a.id] for a in event.articles}) > 1:
+            print("  wrong merge: " + " | ".join(show(a) for a in event.articles))
+    by_gold: dict[str, list[int]] = {}
+    for k, event in enumerate(grouping.events):
+        for a in event.articles:
+            by_gold.setdefault(gold[a.id], []).append(k)
+    for label, ks in sorted(by_gold.items()):
+        parts = sorted(set(ks))
+        if len(parts) < 2:
+            continue
+        print(f"  wrong split {label}: " + " || ".join(
+            " | ".join(show(a) for a in grouping.events[k].articles if gold[a.id] == label)
+            for k in parts))
+        best = None
+        for x in range(len(parts)):
+            for y in range(x + 1, len(parts)):
+                for a in grouping.events[parts[x]].articles:
+                    for b in grouping.events[parts[y]].articles:
+                        if gold[a.id] == gold[b.id] == label:
+                            s = grouping.score(index[a.id], index[b.id])
+                            if s is not None and (best is None or s.total > best[0].total):
+                                best = (s, a.id, b.id)
+        if best is not None:
+            print(f"    best pair across {best[1]}-{best[2]}: {best[0].describe()}")
 
 
 def feeds_day(embedder) -> None:

@@ -338,21 +338,20 @@ def lead_date(article: Article) -> date | None:
     moratorium to 2030", "since 2019") far more often than the event's year.
     """
     lead = (article.title + "\n" + "\n".join(article.paragraphs[:LEAD_PARAGRAPHS]))
-    for m in _FULL_DATE.finditer(lead.translate(_DIGITS)):
-        if (d := _full_date(m)) is not None:
-            return d
-    return None
+    found = _date_in(lead)  # the dateline parser of ``text_date``, over the whole lead
+    return date.fromisoformat(found[1][:10]) if found else None
 
 
 def event_day(article: Article) -> tuple[int | None, str]:
     """The article's day as evidence for grouping: (date ordinal, where it came from).
 
-    The publication date when known ("published"), else a full date its lead names
-    ("text"), else (None, "").
+    The publication date when known ("published"; "text" when ingest read it from the
+    text's dateline), else a full date its lead names ("text"), else (None, "").
     """
     if article.published:
         try:
-            return date.fromisoformat(article.published[:10]).toordinal(), "published"
+            source = "text" if article.published_from == "text" else "published"
+            return date.fromisoformat(article.published[:10]).toordinal(), source
         except ValueError:
             pass
     found = lead_date(article)

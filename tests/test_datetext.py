@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from briefer.datetext import lead_weekday, weekdays
+from briefer.datetext import lead_date, lead_weekday, weekdays
 from briefer.types import Article
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -59,3 +61,18 @@ def test_every_day_a_text_names_in_any_language() -> None:
     assert weekdays("روز یکشنبه") == {6}  # not also شنبه, Saturday, inside it
     assert weekdays("Pertemuan pada hari Selasa (19/7).") == {1}
     assert weekdays("No day here, only 19 July 2022.") == frozenset()
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [
+    # the dateline parser's month names in every language it reads, and its numeric dates
+    ("Землетрясение в Ване", "ВАН, 15 августа 2016 – Толчки ощутили жители.", date(2016, 8, 15)),
+    ("Van'da deprem", "Van, 3 Ekim 2022 - Deprem korkuttu.", date(2022, 10, 3)),
+    ("Gempa Palu", "Palu, Senin (21/11/2022) - Gempa mengguncang.", date(2022, 11, 21)),
+    # the second paragraph is still the lead, however long the first
+    ("Rocket explodes", "x " * 200 + "\n\nThe launch on 20 April 2023 failed.", date(2023, 4, 20)),
+    # a year alone, or a day and month without one, is no date
+    ("Final in 2024", "The final is on 1 June at Wembley.", None),
+])
+def test_lead_date_reads_the_lead_with_the_dateline_parser(title, body, expected):
+    article = Article(id="a", title=title, body=body, language="xx", path="a.txt")
+    assert lead_date(article) == expected

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from briefer.backends import get_embedder
+from briefer.datetext import event_day
 from briefer.evaluate import load_labelled_set, score_clusters
 from briefer.group import (
     SAME_EVENT_THRESHOLD,
+    Features,
+    MergeGate,
     average_linkage,
     extract_features,
+    fact_figures,
     group_articles,
+    lead_ordinals,
+    ordinals_conflict,
     salient_numbers,
     score_pair,
     skeleton,
 )
 from briefer.ingest import ingest
 from briefer.similarity import CachedEmbedder
+from briefer.types import Article
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 
@@ -195,3 +204,76 @@ def test_quality_gate_on_the_real_development_set():
         assert not a & b, (one, other)
     # two English and two Arabic reports of the Saudi-Iran agreement: one event
     assert len({event_of[k] for k, v in gold.items() if v == "E7"}) == 1
+
+
+def _article(title: str, body: str, language: str = "en", **kw) -> Article:
+    return Article(id=title[:8], title=title, body=body, language=language, **kw)
+
+
+@pytest.mark.parametrize(("title", "body", "language", "expected"), [
+    ("ECB trims deposit rate, third cut this year", "Frankfurt decided on Thursday.", "en", {3}),
+    ("Dritte Zinssenkung in diesem Jahr", "Die EZB senkt erneut.", "de", {3}),
+    ("Starship : le deuxième vol", "La fusée a atteint l'espace.", "fr", {2}),
+    ("El BCE recorta por tercera vez", "El banco central baja los tipos.", "es", {3}),
+    ("Второй пуск ракеты", "Ракета стартовала утром.", "ru", {2}),
+    ("İkinci deneme uçuşu başarılı", "Roket fırlatıldı.", "tr", {2}),
+    # "first" is as often "the first time since" or "the first quarter": not counted
+    ("First test flight ends in explosion", "It was the first launch.", "en", set()),
+    # Italian "secondo" is "according to", Portuguese "segunda-feira" is Monday
+    ("Il razzo è esploso", "Secondo la NASA il volo è fallito.", "it", set()),
+    ("Foguete explode na segunda-feira", "O lançamento falhou.", "pt", set()),
+    # only the headline and the lead paragraph: later ones name the series' past
+    ("Rocket explodes", "It flew for a minute.\n\nThe second flight last year went well.",
+     "en", set()),
+])
+def test_lead_ordinals(title, body, language, expected):
+    assert lead_ordinals(_article(title, body, language)) == expected
+
+
+def _gate_features(ordinals: list[set[int]]) -> Features:
+    n = len(ordinals)
+    return Features(doc=np.eye(n, dtype=np.float32), sentences=[np.eye(1, n)] * n,
+                    days=[None] * n, numbers=[frozenset()] * n, entities=[frozenset()] * n,
+                    outcomes=[frozenset()] * n, ordinals=[frozenset(o) for o in ordinals])
+
+
+def test_clusters_numbering_different_happenings_of_a_series_do_not_merge():
+    # 0: "third cut", 1: "dritte Zinssenkung", 2: "second step", 3: no ordinal
+    gate = MergeGate(_gate_features([{3}, {3}, {2}, set()]))
+    assert gate.why_not(0, 1) == ""
+    assert gate.why_not(0, 2) == "different ordinals"
+    assert gate.why_not(2, 3) == ""  # an unnumbered report can join either
+    gate.merge(0, 1)
+    assert gate.why_not(0, 2) == "different ordinals"
+    gate.merge(2, 3)
+    assert gate.why_not(0, 2) == "different ordinals"
+    assert ordinals_conflict(frozenset({2, 3}), frozenset({3})) is False
+
+
+def test_clustering_keeps_a_series_apart_on_ordinals_alone():
+    # four reports that score as one event: two of the third cut, two of the second
+    f = _gate_features([{3}, {3}, {2}, {2}])
+    scores = {(i, j): 0.95 for i in range(4) for j in range(i + 1, 4)}
+    clusters = average_linkage(4, scores, SAME_EVENT_THRESHOLD, gate=MergeGate(f))
+    assert clusters == [[0, 1], [2, 3]]
+
+
+def test_event_day_names_a_date_read_from_the_text_as_text():
+    dated = _article("Quake", "Body.", published="2022-11-21", published_from="text")
+    assert event_day(dated) == (date(2022, 11, 21).toordinal(), "text")
+    fed = _article("Quake", "Body.", published="2022-11-21", published_from="feed")
+    assert event_day(fed)[1] == "published"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # a dateline's day beside the month's name, in any case and language, is a date
+    ("MADRI, 24 SET (ANSA) - condenado nesta segunda-feira (24) a mais 20 dias", {"20"}),
+    ("Quito, 24 Set 2018 (AFP) - 47 anos", {"47"}),
+    ("HANGZHOU--abr. 6, 2022-- un 30 % más", {"30"}),
+    ("15 августа пострадали 12 человек", {"12"}),
+    ("the 2-1 win on May 5 with 40,000 fans", {"2-1", "40.000"}),
+    # a figure that is no date stays a fact
+    ("rescató hoy 24 perros", {"24"}),
+])
+def test_fact_figures_leave_out_days_of_the_month(body, expected):
+    assert fact_figures(_article("x", body, "pt")) == expected
