@@ -384,6 +384,10 @@ def contained(short: str, long: str) -> bool:
     return len(a) >= 8 and sum(1 for w in a if b[w] > 0) / len(a) >= 0.9
 
 
+# How many paragraphs below a deck the lead that repeats it may stand.
+DECK_REACH = 3
+
+
 @dataclass
 class _Meta:
     outlet: str | None = None
@@ -466,11 +470,14 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
         ):
             kept = kept[1:]  # a longer lead that only starts like the headline stays
 
-    # Decks and repeated leads: drop a paragraph whose wording another one repeats in full.
+    # Decks and repeated leads: drop a paragraph whose wording an earlier one, or one of the
+    # next few (the lead under its deck), repeats in full. A standfirst whose wording comes
+    # back only deep in the story (a quote reported again) is the story's summary: it stays.
     keys = [fold(p) for p in kept]
     kept = [
         p for i, p in enumerate(kept)
-        if not any(j != i and contained(keys[i], keys[j]) for j in range(len(kept)))
+        if not any(j != i and j <= i + DECK_REACH and contained(keys[i], keys[j])
+                   for j in range(len(kept)))
     ]
 
     # Trailing link lists: short non-sentence lines after the last real paragraph.
