@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +51,7 @@ class Registry:
     outlets: list[Outlet] = field(default_factory=list)
     _by_key: dict[str, Outlet] = field(default_factory=dict)
     _by_domain: dict[str, Outlet] = field(default_factory=dict)
+    _by_bare: dict[str, Outlet] = field(default_factory=dict)
 
     def add(self, outlet: Outlet) -> None:
         self.outlets.append(outlet)
@@ -62,6 +64,7 @@ class Registry:
                 self._by_domain.setdefault(host, outlet)
         for name in (outlet.name, *outlet.aliases):
             self._by_key.setdefault(fold(name), outlet)
+            self._by_bare.setdefault(_bare(name), outlet)
 
     def by_host(self, url_or_host: str | None) -> Outlet | None:
         """The outlet that publishes under this URL's host: the most specific registered
@@ -77,8 +80,11 @@ class Registry:
         return None
 
     def resolve(self, name: str | None) -> Outlet | None:
-        """The registry entry for ``name``, if any (exact match after folding)."""
-        return self._by_key.get(fold(name)) if name else None
+        """The registry entry for ``name``, if any: an exact match after folding, else one
+        that differs only in accents ("UOL Noticias" in a feed title is "UOL Notícias")."""
+        if not name:
+            return None
+        return self._by_key.get(fold(name)) or self._by_bare.get(_bare(name))
 
     def mentioned(self, text: str) -> list[Outlet]:
         """Agencies named in ``text`` (whole words, any script), most-mentioned first."""
@@ -91,6 +97,12 @@ class Registry:
             if n:
                 counts[outlet] = counts.get(outlet, 0) + n
         return sorted(counts, key=lambda o: (-counts[o], o.name))
+
+
+def _bare(name: str) -> str:
+    """``fold(name)`` without accents and other combining marks."""
+    return "".join(c for c in unicodedata.normalize("NFKD", fold(name))
+                   if not unicodedata.combining(c))
 
 
 def load_registry(path: Path | None = None) -> Registry:

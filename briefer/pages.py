@@ -293,12 +293,13 @@ def _header_dates(shown: str, headings: list[str]) -> list[str]:
             continue
         after = shown[at + len(heading): at + len(heading) + HEADER_CHARS]
         before = shown[max(0, at - HEADER_CHARS // 3): at]
-        found = [iso for pos, iso in dates_in(after)
+        # nearest first; a date above the headline ("Managua 26, Abril, 2022 7:43 p.m.") counts
+        # twice as far as one below it, where bylines and dates stand on most pages
+        found = [(pos, iso) for pos, iso in dates_in(after)
                  if not _UPDATE_WORDS.search(after[max(0, pos - 40):pos])]
-        # a date set just above the headline ("Managua 26, Abril, 2022 7:43 p.m."), nearest first
-        found += [iso for pos, iso in reversed(dates_in(before))
+        found += [(2 * (len(before) - pos), iso) for pos, iso in dates_in(before)
                   if not _UPDATE_WORDS.search(before[max(0, pos - 40):pos])]
-        return found
+        return [iso for _, iso in sorted(found, key=lambda f: f[0])]
     return []
 
 

@@ -349,6 +349,11 @@ class _Reader:
             link = entry.get("link") or None
             links.append(urljoin(base_url, link) if link and base_url else link)
         series = template_series([_plain(e.get("title", "")) for e in entries])
+        # Who the feed says publishes it (Atom <author>, RSS <managingEditor>, dc:publisher),
+        # and the name its logo carries: names, when a domain spells them.
+        publishers = [_plain(str(v)) for v in (
+            (feed.get("author_detail") or {}).get("name"), feed.get("publisher"),
+            (feed.get("image") or {}).get("title")) if v]
         for number, (entry, link) in enumerate(zip(entries, links, strict=True), 1):
             spot = f"{where} item {number}" + (f" ({link})" if link else "")
             if (why := advertisement(_plain(entry.get("title", "")), link)) or (
@@ -356,27 +361,36 @@ class _Reader:
             ):
                 self.skip(spot, why)
                 continue
-            outlet = self.feed_outlet(link, channel_link, channel_title)
+            outlet = self.feed_outlet(link, channel_link, channel_title, publishers)
             self.add(spot, lambda e=entry, u=link, o=outlet: self.feed_item(e, u, where, o,
                                                                             language))
 
     def feed_outlet(self, link: str | None, channel_link: str | None,
-                    channel_title: str) -> str | None:
-        """An item's publication: the registry's entry for its link's domain or the feed's,
-        else the part of the feed's title that its domain spells ("Home | Mail Online" is a
-        page title, "LA NACION" a name), else the registrable domain. An item linking to
-        another site (a sister title) is that site's."""
-        from .pages import _SEPARATORS, matches_domain
+                    channel_title: str, publishers: list[str] | None = None) -> str | None:
+        """An item's publication: the registry's entry for its link's domain or the feed's;
+        else the name the feed's publisher or title gives that its domain spells, without a
+        section the feed's address names or a feed's own words ("heise developer neueste
+        Meldungen" is heise's; "Home | Mail Online" is a page title, "LA NACION" a name), under
+        the registry's spelling when it knows the name; else the registrable domain. An item
+        linking to another site (a sister title) is that site's."""
+        from .pages import _SEPARATORS
 
         known = self.registry.by_host(link)
         if known is not None:
             return known.name
-        parts = [p.strip() for p in _SEPARATORS.split(channel_title) if p.strip()]
+        parts = [p.strip() for n in (*(publishers or ()), channel_title)
+                 for p in _SEPARATORS.split(n) if p.strip()]
 
         def named(url: str | None) -> str | None:
-            return next((p for p in parts if matches_domain(p, url) and len(p.split()) <= 4
-                         and not re.search(r"(?:^|\s)(?:www\.|https?:)|\.\w{2,3}\s", p)),
-                        None)
+            for part in parts:
+                if len(part.split()) > 6 or re.search(r"@|(?:^|\s)(?:www\.|https?:)|\.\w{2,3}\s",
+                                                      part):
+                    continue
+                name = publication_name(part, url, channel_link)
+                if name:
+                    found = self.registry.resolve(name)
+                    return found.name if found is not None else name
+            return None
 
         if link and registrable_domain(link) != registrable_domain(channel_link):
             return named(link) or registrable_domain(link)  # a sister site's item
@@ -407,6 +421,32 @@ class _Reader:
         hint = _primary_language(entry.get("language")) or language
         return self.make(article_id, meta, text, None if _is_url(where) else where,
                          published_from=published_from, language_hint=hint)
+
+
+# Words a feed's title adds to its publication's name: "neueste Meldungen", "Latest news",
+# "Últimas notícias", "Top Stories", "RSS" (a trailing "News" stays: "BBC News" is a name).
+_FEED_WORDS = re.compile(
+    r"(?:\s+(?:-\s+)?(?:(?:neueste|aktuelle|latest|top|últimas|ultime|dernières|derniers|"
+    r"son|последние|terbaru)\s+\w+|rss|feed|schlagzeilen|meldungen|headlines|home\s*page|"
+    r"startseite|portada|titulares|à la une|en direct|berita terkini))+$", re.I)
+
+
+def publication_name(part: str, url: str | None, home: str | None = None) -> str | None:
+    """``part`` of a feed's title or publisher as a publication's name, when ``url``'s domain
+    spells it: without a feed's own words at its end, and without trailing words that name a
+    section of the feed's address ("heise developer" for heise.de/developer/ is heise)."""
+    from .pages import matches_domain
+
+    name = _FEED_WORDS.sub("", part).strip() or part
+    if not matches_domain(name, url):
+        return None
+    sections = {fold(seg) for seg in re.split(r"[/_.-]+", urlsplit(home or url or "").path)
+                if seg}
+    words = name.split()
+    while len(words) > 1 and fold(words[-1]) in sections and matches_domain(
+            " ".join(words[:-1]), url):
+        words.pop()
+    return " ".join(words) if len(words) <= 4 else None
 
 
 def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
