@@ -449,6 +449,23 @@ def publication_name(part: str, url: str | None, home: str | None = None) -> str
     return " ".join(words) if len(words) <= 4 else None
 
 
+def _with_drop_caps(text: str, tree: Any) -> str:
+    """Paragraphs whose first letter the page sets apart as a drop cap (``<span>T</span>urkey``)
+    and the extractor lost ("urkey, Poland and …") get it back from the page's own text."""
+    lines = text.split("\n")
+    body = next(tree.iter("body"), None)
+    if body is None or not any(line[:1].islower() for line in lines[:5]):
+        return text
+    shown = " ".join(body.text_content().split())
+    for i, line in enumerate(lines[:5]):
+        if not line[:1].islower() or len(line) < 30:
+            continue
+        at = shown.find(line[:30])
+        if at >= 1 and shown[at - 1].isupper() and (at == 1 or not shown[at - 2].isupper()):
+            lines[i] = shown[at - 1] + line
+    return "\n".join(lines)
+
+
 def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
     """The main text and metadata of an HTML page; ValueError when there is no text.
 
@@ -475,7 +492,7 @@ def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
         outlet = page["sitename"]
     published, published_from = published_date(meta, data, outlet)
     return {
-        "text": with_lead(page["text"], meta.lead),
+        "text": with_lead(_with_drop_caps(page["text"], tree), meta.lead),
         "title": choose_title(meta, outlet, meta.url, page.get("title")) or page.get("title"),
         "url": meta.url or url,
         "outlet": outlet,

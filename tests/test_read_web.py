@@ -173,6 +173,18 @@ def test_a_deck_goes_only_when_the_lead_under_it_repeats_it():
     assert deck not in clean_lines(near, "Quarantine list grows")[0]
 
 
+def test_a_drop_cap_the_extractor_loses_is_put_back(tmp_path):
+    (tmp_path / "bridge.html").write_text(
+        '<html lang="en"><head><title>Bridge closes for repairs</title></head><body><article>'
+        '<h1>Bridge closes for repairs</h1><div class="dropcap" aria-hidden="true">T</div>'
+        "<p>he council closed the old bridge on Monday after engineers found cracks in two of "
+        "its piers, and traffic was sent through the town centre.</p><p>Repairs will take at "
+        "least three months, the council said, and a ferry will run every half hour.</p>"
+        "</article></body></html>", encoding="utf-8")
+    article = collect([tmp_path]).articles[0]
+    assert article.paragraphs[0].startswith("The council closed")
+
+
 def _atom(title: str, home: str, author: str = "") -> str:
     who = f"<author><name>{author}</name></author>" if author else ""
     return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
@@ -248,6 +260,19 @@ def test_furniture_in_any_language_is_dropped(line):
             line]
     kept, _ = clean_lines(body, "Bridge closed")
     assert line not in kept and len(kept) == 2
+
+
+def test_an_embedded_post_and_a_closing_call_to_visit_are_not_the_story():
+    body = ["The railway opened sales of long-distance tickets for May on Tuesday morning.",
+            "Tickets are ten percent cheaper online, the transport ministry said in a statement.",
+            "Buy your tickets now https://t.co/abc pic.twitter.com/XyZ123",
+            "— Example Railways (@ExampleRail) April 5, 2022",
+            "Trains to the coast leave twice a day from the central station, the ministry said.",
+            "The company has dealers in 28 cities. For more information on the company, please "
+            "visit - www.example.in, www.example.com/dealers"]
+    kept, _ = clean_lines(body, "Railway opens ticket sales for May")
+    assert [k[:20] for k in kept] == [b[:20] for b in body[:2] + body[4:]]
+    assert kept[-1] == "The company has dealers in 28 cities."
 
 
 def test_relays_come_from_credit_lines_not_from_mentions():
