@@ -408,7 +408,10 @@ class _Reader:
         article_id = _hash_id(key, link or (where if _is_url(where) else None))
         published = _feed_date(entry)
         published_from = "feed" if published else None
-        if len(text.split()) < MIN_ITEM_WORDS and len(text) < 4 * MIN_ITEM_WORDS:
+        from .pages import word_count
+
+        words = word_count(re.sub(r"[^\w\s]+", " ", text))  # "Removed for overview ..." is 3
+        if words < MIN_ITEM_WORDS or len(text.strip()) < 4 * MIN_ITEM_WORDS:
             # no text, or a placeholder ("Removed for overview ..."): the page is the article
             if not link or not _is_url(link):
                 raise ValueError("the item has no text and no link to fetch")

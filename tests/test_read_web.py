@@ -314,6 +314,17 @@ def test_ads_and_template_series_are_listed_not_read(tmp_path):
     assert sum("advertisement" in r for r in reasons) == 1
 
 
+def test_a_placeholder_item_is_read_from_its_page_not_kept(tmp_path):
+    (tmp_path / "f.rss").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Diario</title><link>'
+        "https://diario.example/</link><item><title>Council closes the old bridge</title>"
+        "<link>http://127.0.0.1:9/bridge</link><description>Removed for overview ..."
+        "</description></item></channel></rss>", encoding="utf-8")
+    found = collect([tmp_path], options=SourceOptions(attempts=1, timeout_s=0.5))
+    assert found.articles == []  # its page could not be read: the placeholder is no article
+    assert [s.path.endswith("(http://127.0.0.1:9/bridge)") for s in found.skipped] == [True]
+
+
 def test_template_series_needs_a_shared_wording():
     titles = ["Fairfax wellness calendar, Aug. 23-30", "D.C. wellness calendar, Aug. 23-30",
               "Loudoun County wellness calendar, Aug. 23-30", "Council closes the bridge",
