@@ -12,8 +12,9 @@ read from every place the page offers, then decided by rules that hold across si
   logo or a breadcrumb in an ``<h1>`` is not taken), otherwise the metadata title without its
   site and section affixes;
 - date: the original publication date (``datePublished``, ``article:published_time`` and
-  kin) over modified and updated dates; then htmldate's original-date search; then a date in
-  the URL's path;
+  kin) over modified and updated dates, on the local clock the page shows it by; then a date
+  the page labels as published or shows nearest its headline; then htmldate's original-date
+  search; then a date in the URL's path;
 - URL: ``rel=canonical`` (made absolute), else ``og:url``.
 """
 
