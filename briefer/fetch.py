@@ -62,6 +62,10 @@ class FetchError(Exception):
     """A URL could not be read; the message is the reader-facing reason."""
 
 
+class HostUnreachable(FetchError):
+    """The host did not resolve or answer: later links to it in the same run are not tried."""
+
+
 class FetchRefused(FetchError):
     """The URL points at an address briefer does not fetch (internal, or not http(s))."""
 
@@ -245,7 +249,9 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
 
 class _Retry(Exception):
-    pass
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable  # no connection at all (not an error the host sent)
 
 
 def fetch(url: str, options: SourceOptions | None = None) -> Fetched:
@@ -260,18 +266,18 @@ def fetch(url: str, options: SourceOptions | None = None) -> Fetched:
     if not url.lower().startswith(("http://", "https://")):
         raise FetchRefused(f"not an http(s) URL: {one_line(url)[:200]}")
     allow = parse_allow(getattr(options, "allow", ()))
-    reason = ""
+    reason, unreachable = "", False
     for attempt in range(options.attempts):
         if attempt:
             time.sleep(min(options.retry_wait_s * 2 ** (attempt - 1), 8.0))
         try:
             return _fetch_once(url, options, allow)
         except _Retry as exc:
-            reason = str(exc)
+            reason, unreachable = str(exc), exc.unreachable
             log.info("fetch %s: %s (attempt %d of %d)", url, reason, attempt + 1,
                      options.attempts)
     tries = f" after {options.attempts} attempts" if options.attempts > 1 else ""
-    raise FetchError(f"{reason}{tries}")
+    raise (HostUnreachable if unreachable else FetchError)(f"{reason}{tries}")
 
 
 def _fetch_once(url: str, options: SourceOptions, allow: AllowList) -> Fetched:
@@ -313,21 +319,26 @@ def _fetch_once(url: str, options: SourceOptions, allow: AllowList) -> Fetched:
         if isinstance(reason, FetchError):
             raise reason from None
         if isinstance(reason, TimeoutError | socket.timeout):
-            raise _Retry(f"no answer within {options.timeout_s:g} s") from None
+            raise _Retry(f"no answer within {options.timeout_s:g} s", True) from None
         if isinstance(reason, socket.gaierror):
-            raise _Retry(f"cannot resolve the host name ({reason.strerror or 'no address'})"
-                         ) from None
+            message = f"cannot resolve the host name ({reason.strerror or 'no address'})"
+            if reason.errno in _NO_SUCH_NAME:  # the DNS answered: asking again changes nothing
+                raise HostUnreachable(message) from None
+            raise _Retry(message, True) from None
         if isinstance(reason, OSError):
-            raise _Retry(one_line(reason.strerror or type(reason).__name__)) from None
+            raise _Retry(one_line(reason.strerror or type(reason).__name__), True) from None
         raise FetchError(one_line(str(reason))[:200]) from None
     except TimeoutError:
-        raise _Retry(f"no answer within {options.timeout_s:g} s") from None
+        raise _Retry(f"no answer within {options.timeout_s:g} s", True) from None
     except http.client.HTTPException as exc:  # a reply that is not HTTP: never quote it
         raise _Retry(f"not a valid HTTP answer ({type(exc).__name__})") from None
     except OSError as exc:  # reset or cut off mid-body
         raise _Retry(one_line(exc.strerror or type(exc).__name__)) from None
     except ValueError:  # malformed URL
         raise FetchError("not a valid URL") from None
+
+
+_NO_SUCH_NAME = {getattr(socket, n) for n in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, n)}
 
 
 # --- helpers --------------------------------------------------------------------------------------

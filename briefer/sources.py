@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from . import __version__
 from .datetext import parse_date
-from .fetch import FetchError, FetchRefused, fetch
+from .fetch import FetchError, FetchRefused, HostUnreachable, fetch
 from .files import file_id, shown, walk
 from .ingest import SUFFIXES as TEXT_SUFFIXES
 from .ingest import IngestResult, ingest, parse_article, resolve_outlet
@@ -172,6 +172,7 @@ class _Reader:
         self.registry = registry
         self.options = options
         self.result = Collected()
+        self.unreachable: dict[str, str] = {}  # host -> why it could not be reached
 
     def skip(self, where: str, reason: str) -> None:
         where, reason = one_line(where), one_line(reason)  # both may come from a remote
@@ -215,9 +216,21 @@ class _Reader:
             self.read_page(data, where=shown(path), url=None, article_id=file_id(path),
                            path=shown(path))
 
+    def fetch(self, url: str) -> Any:
+        """:func:`briefer.fetch.fetch`, except that a host that could not be reached is not
+        tried again in this run (a feed of 50 links to one dead host costs one wait, not 50)."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self.unreachable:
+            raise HostUnreachable(f"{self.unreachable[host]} (earlier in this run)")
+        try:
+            return fetch(url, self.options)
+        except HostUnreachable as exc:
+            self.unreachable[host] = str(exc)
+            raise
+
     def read_url(self, url: str) -> None:
         try:
-            got = fetch(url, self.options)
+            got = self.fetch(url)
         except FetchError as exc:
             self.skip(url, str(exc))
             return
@@ -415,7 +428,7 @@ class _Reader:
             # no text, or a placeholder ("Removed for overview ..."): the page is the article
             if not link or not _is_url(link):
                 raise ValueError("the item has no text and no link to fetch")
-            page = extract_page(fetch(link, self.options).data, link)
+            page = extract_page(self.fetch(link).data, link)
             text = page["text"]
             title = title or page.get("title") or ""
             if not published and page.get("published"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -15,7 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.fetch import FetchError, FetchRefused, check_address, fetch, parse_allow
+from briefer.fetch import (
+    FetchError,
+    FetchRefused,
+    HostUnreachable,
+    check_address,
+    fetch,
+    parse_allow,
+)
 from briefer.sources import SourceOptions, collect
 from tests.servers import rss_feed, seed_item, web_server
 
@@ -215,3 +223,45 @@ def test_read_refuses_a_loopback_feed_unless_allowed(web):
     assert allowed.exit_code == 0, allowed.output
     (record,) = [json.loads(line) for line in allowed.stdout.splitlines()]
     assert record["outlet"] == "Example News" and web.requests
+
+
+def test_a_host_that_never_answers_is_waited_for_once_per_run(web):
+    """Links of a feed to a host that accepts and never answers: the first link costs the
+    retries, the others are skipped at once with the same reason."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    port = silent.getsockname()[1]
+    items = [{"title": f"Item {i}", "link": f"http://127.0.0.1:{port}/story-{i}", "guid": f"g{i}"}
+             for i in range(5)]  # fmt: skip
+    feed = web.add("/feed.xml", rss_feed("Example News", items), "application/rss+xml")
+    options = SourceOptions(timeout_s=0.3, attempts=2, retry_wait_s=0.01, allow=("127.0.0.1",))
+    try:
+        found = collect([feed], options=options)
+        accepted = 0
+        silent.settimeout(0.1)
+        with contextlib.suppress(TimeoutError):
+            while True:
+                silent.accept()[0].close()
+                accepted += 1
+    finally:
+        silent.close()
+    assert found.articles == []
+    reasons = [s.reason for s in found.skipped]
+    assert len(reasons) == 5 and all("no answer within 0.3 s" in r for r in reasons)
+    assert sum("earlier in this run" in r for r in reasons) == 4
+    assert accepted == 2  # the first link's two attempts, nothing for the other four
+
+
+def test_a_name_the_dns_does_not_know_is_asked_once(monkeypatch):
+    lookups: list[str] = []
+
+    def unknown(host, *args, **kw):
+        lookups.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    options = SourceOptions(timeout_s=1.0, attempts=3, retry_wait_s=0.01)
+    with pytest.raises(HostUnreachable, match="cannot resolve the host name"):
+        fetch("http://no-such-host.example/feed.xml", options)
+    assert lookups == ["no-such-host.example"]
