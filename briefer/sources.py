@@ -374,21 +374,30 @@ class _Reader:
             ):
                 self.skip(spot, why)
                 continue
-            outlet = self.feed_outlet(link, channel_link, channel_title, publishers)
+            outlet = self.feed_outlet(link, channel_link, channel_title, publishers,
+                                      _asset_domains(entry))
             self.add(spot, lambda e=entry, u=link, o=outlet: self.feed_item(e, u, where, o,
                                                                             language))
 
     def feed_outlet(self, link: str | None, channel_link: str | None,
-                    channel_title: str, publishers: list[str] | None = None) -> str | None:
+                    channel_title: str, publishers: list[str] | None = None,
+                    assets: frozenset[str] = frozenset()) -> str | None:
         """An item's publication: the registry's entry for its link's domain or the feed's;
         else the name the feed's publisher or title gives that its domain spells, without a
         section the feed's address names or a feed's own words ("heise developer neueste
         Meldungen" is heise's; "Home | Mail Online" is a page title, "LA NACION" a name), under
         the registry's spelling when it knows the name; else the registrable domain. An item
-        linking to another site (a sister title) is that site's."""
+        linking to another site (a sister title) is that site's; so is one a portal hosts
+        under its own domain for a partner whose domain the item's pictures and links name
+        (tnonline.uol.com.br with pictures from tnonline.com.br)."""
         from .pages import _SEPARATORS
 
         known = self.registry.by_host(link)
+        partner = _partner_domain(link, assets)
+        # a registry entry for the very host (folha.uol.com.br) stands over a partner guess
+        if partner is not None and known is self.registry.by_host(registrable_domain(link)):
+            found = self.registry.by_host(partner)
+            return found.name if found is not None else partner
         if known is not None:
             return known.name
         parts = [p.strip() for n in (*(publishers or ()), channel_title)
@@ -629,6 +638,29 @@ def _kind(url: str, content_type: str, data: bytes) -> str:
 def _charset(content_type: str) -> str | None:
     m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
     return m.group(1) if m else None
+
+
+_HOST_IN_HTML = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//([\w.-]+)""", re.I)
+
+
+def _asset_domains(entry: Any) -> frozenset[str]:
+    """Registrable domains the item's own HTML (pictures, links) points to."""
+    html = " ".join([c.get("value", "") for c in entry.get("content", [])]
+                    + [entry.get("summary", "")])
+    return frozenset(d for h in _HOST_IN_HTML.findall(html) if (d := registrable_domain(h)))
+
+
+def _partner_domain(link: str | None, assets: frozenset[str]) -> str | None:
+    """The partner's own domain of an item a portal hosts for it: the link's host names a
+    label under the portal's domain ("tnonline" in tnonline.uol.com.br) that is the name of
+    another domain the item's pictures or links come from (tnonline.com.br); else None."""
+    domain = registrable_domain(link)
+    host = (urlsplit(link or "").hostname or "").lower()
+    if not domain or not host.endswith("." + domain):
+        return None
+    labels = set(host[: -len(domain) - 1].split("."))
+    return next((d for d in sorted(assets) if d != domain and d.split(".")[0] in labels
+                 and len(d.split(".")[0]) >= 3), None)
 
 
 def _entry_text(entry: Any) -> str:

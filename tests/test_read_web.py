@@ -212,6 +212,32 @@ def test_a_feed_item_is_its_publications_not_its_feeds(tmp_path, title, author, 
     assert [a.outlet for a in found.articles] == [outlet]
 
 
+def test_a_partner_a_portal_hosts_is_the_partners(tmp_path):
+    registry = Registry()
+    registry.add(Outlet("Portal", domains=("portal.com.br",)))
+    registry.add(Outlet("Folha do Portal", domains=("folha.portal.com.br",)))
+    text = ("O programa de aprendizes da cidade vai continuar no ano que vem, com mais vagas "
+            "para jovens de todos os bairros, disse a prefeitura nesta segunda-feira.")
+
+    titles = ["", "Programa de aprendizes continua", "Bolsa fecha em baixa de 0,68%",
+              "Promotoria abre inquérito sobre a feira"]
+
+    def item(n: int, host: str, picture_host: str) -> str:
+        return (f"<item><title>{titles[n]}</title><link>https://"
+                f"{host}/noticia-{n}</link><description>&lt;img src=\"https://{picture_host}/"
+                f"{n}.jpg\"/&gt; {text} ({n})</description></item>")
+
+    items = (item(1, "gazetadovale.portal.com.br", "m1.gazetadovale.com.br")
+             + item(2, "economia.portal.com.br", "conteudo.imgportal.com.br")
+             + item(3, "folha.portal.com.br", "img.folha.com.br"))
+    (tmp_path / "f.rss").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Portal Notícias</title>'
+        f"<link>https://noticias.portal.com.br/</link>{items}</channel></rss>", encoding="utf-8")
+    found = collect([tmp_path], registry=registry, options=SourceOptions(dedupe=False))
+    assert [a.outlet for a in found.articles] == [
+        "gazetadovale.com.br", "Portal", "Folha do Portal"]
+
+
 def test_a_feed_title_names_a_registered_outlet_in_any_accents(tmp_path):
     registry = Registry()
     registry.add(Outlet("Notícias do Porto", aliases=("NdP",)))
