@@ -638,10 +638,10 @@ def disputed_line(event: Event, labels: Labels) -> str | None:
             differ = claim.differs[0]
             shown = []
             for item in differ.get("values", []):
-                outlets = item.get("outlets") or [
-                    source_name(by_id[s], labels["unnamed source"])
-                    for s in item.get("sources", []) if s in by_id
-                ]
+                # named by the brief's own rule (never an article id or a path)
+                outlets = [source_name(by_id[s], labels["unnamed source"])
+                           for s in item.get("sources", []) if s in by_id]  # fmt: skip
+                outlets = outlets or list(item.get("outlets") or [])
                 shown.append(f"{item.get('text')} ({', '.join(dict.fromkeys(outlets))})")
             if shown:
                 what = differ.get("quantity")

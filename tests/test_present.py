@@ -104,9 +104,10 @@ def test_key_points_are_claims_of_two_outlets_the_gist_does_not_say() -> None:
     # with the values the attribution recorded, the front page shows them with their outlets
     claims[3].differs = [{"quantity": "weeks", "values": [
         {"text": "12 weeks", "sources": ["a"], "outlets": ["A"]},
-        {"text": "14 weeks", "sources": ["c"], "outlets": []}]}]  # fmt: skip
+        {"text": "14 weeks", "sources": ["c", "x"], "outlets": ["c", "x"]}]}]  # fmt: skip
+    ev.articles.append(art("x"))  # no outlet: never shown by its id
     item = present(Brief("T", "2025-03-02", "extractive", None, [ev])).front[0]
-    assert item.disputed == "Sources differ: weeks: 12 weeks (A) · 14 weeks (C)"
+    assert item.disputed == "Sources differ: weeks: 12 weeks (A) · 14 weeks (C, unnamed source)"
 
 
 def test_sources_are_named_never_by_id_or_path() -> None:
