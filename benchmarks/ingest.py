@@ -64,10 +64,11 @@ def norm_title(value: str | None) -> str:
 def norm_outlet(value: str | None) -> str:
     """A name as spelled, whatever the spacing, case, accents, punctuation, a leading "The"
     or a trailing top-level domain: "24Horas.cl" = "24 Horas", "LA NACION" = "La Nación"."""
-    key = unicodedata.normalize("NFKD", fold(value or ""))
+    # the top-level domain goes before folding, which turns its dot into a space
+    key = re.sub(r"(?:\.[a-z]{2,3})+$", "", (value or "").strip(), flags=re.I)
+    key = unicodedata.normalize("NFKD", fold(key))
     key = "".join(c for c in key if not unicodedata.combining(c))
     key = re.sub(r"^the\s+", "", key)
-    key = re.sub(r"(?:\.[a-z]{2,3})+$", "", key.strip())
     return re.sub(r"[\W_]+", "", key)
 
 

@@ -290,6 +290,21 @@ def parse_date(value: str | None) -> str | None:
     return found[1] if found else None
 
 
+def dates_in(text: str, limit: int = 5) -> list[tuple[int, str]]:
+    """The written dates of ``text`` in order, at most ``limit``: (position, ISO date or
+    datetime), the way :func:`parse_date` reads each."""
+    found: list[tuple[int, str]] = []
+    start = 0
+    while len(found) < limit and start < len(text):
+        # the text before ``start`` masked with digits, so no date starts inside the last one
+        hit = _date_in("0" * start + text[start:])
+        if hit is None:
+            break
+        found.append(hit)
+        start = hit[0] + 1
+    return found
+
+
 # How far into a text its dateline or opening date may sit.
 TEXT_DATE_LINES = 3
 TEXT_DATE_CHARS = 300

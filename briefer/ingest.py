@@ -155,6 +155,17 @@ COUNTER_RE = re.compile(r"^\(?\d[\d.,]*\s*[kK]?\)?\s+\w+(?:\s+\w+)?$")
 LINK_LIKE_RE = re.compile(
     r"(?:https?://|www\.|pic\.twitter\.com/|\s@\w{2,}|\(@\w+\)|^[»›→>]+|[»›→]$|>>\s*$)",
     re.I)
+# An embedded social post set in the story: its text carries the post's picture link, and it
+# is signed "— Name (@handle) April 5, 2022". Wherever it stands, it is not the article's text.
+EMBED_RE = re.compile(r"pic\.twitter\.com/\w+|^[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s*\S.{0,40}$")
+# A closing call to visit a website ("For more information …, please visit www.…") at the
+# end of the body: a press release's footer, not news.
+VISIT_TAIL_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?:for (?:more|further) information|more information|"
+    r"para (?:más|mais) informaci[oó]n|para mais informações|pour plus d'informations|"
+    r"weitere informationen|per (?:maggiori|ulteriori) informazioni|"
+    r"untuk informasi lebih lanjut|подробнее|daha fazla bilgi|更多信息)"
+    r"[^.!?]*?(?:https?://|www\.)\S+.*$", re.I)
 # The credit lines that name an agency an article relays: "(FR mit dpa)", "(AFP)", "Con
 # información de Télam", "with Reuters", "com agências", "(dpa/AFP)".
 VIA_LINE_RE = re.compile(
@@ -384,6 +395,10 @@ def contained(short: str, long: str) -> bool:
     return len(a) >= 8 and sum(1 for w in a if b[w] > 0) / len(a) >= 0.9
 
 
+# How many paragraphs below a deck the lead that repeats it may stand.
+DECK_REACH = 3
+
+
 @dataclass
 class _Meta:
     outlet: str | None = None
@@ -417,7 +432,7 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
         if credit and len(line.split()) <= 8:
             meta.via = meta.via or credit.group("src").split("/")[0].strip()
             continue
-        if furniture(line, key):
+        if furniture(line, key) or EMBED_RE.search(line):
             continue
         if (index < 2 or index >= n - 4) and len(line.split()) <= 12 and (
             COUNTER_RE.match(line) or LINK_LIKE_RE.search(line)
@@ -466,13 +481,19 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], _Meta]:
         ):
             kept = kept[1:]  # a longer lead that only starts like the headline stays
 
-    # Decks and repeated leads: drop a paragraph whose wording another one repeats in full.
+    # Decks and repeated leads: drop a paragraph whose wording an earlier one, or one of the
+    # next few (the lead under its deck), repeats in full. A standfirst whose wording comes
+    # back only deep in the story (a quote reported again) is the story's summary: it stays.
     keys = [fold(p) for p in kept]
     kept = [
         p for i, p in enumerate(kept)
-        if not any(j != i and contained(keys[i], keys[j]) for j in range(len(kept)))
+        if not any(j != i and j <= i + DECK_REACH and contained(keys[i], keys[j])
+                   for j in range(len(kept)))
     ]
 
+    if kept and (m := VISIT_TAIL_RE.search(kept[-1])):
+        kept[-1] = kept[-1][: m.start()].rstrip()
+        kept = kept if kept[-1] else kept[:-1]
     # Trailing link lists: short non-sentence lines after the last real paragraph.
     while len(kept) > 1 and is_short_line(kept[-1], words=16) and len(kept[-1]) < 120:
         kept.pop()

@@ -51,6 +51,7 @@ class Registry:
     outlets: list[Outlet] = field(default_factory=list)
     _by_key: dict[str, Outlet] = field(default_factory=dict)
     _by_domain: dict[str, Outlet] = field(default_factory=dict)
+    _by_bare: dict[str, Outlet] = field(default_factory=dict)
 
     def add(self, outlet: Outlet) -> None:
         self.outlets.append(outlet)
@@ -63,6 +64,7 @@ class Registry:
                 self._by_domain.setdefault(host, outlet)
         for name in (outlet.name, *outlet.aliases):
             self._by_key.setdefault(fold(name), outlet)
+            self._by_bare.setdefault(_bare(name), outlet)
 
     def by_host(self, url_or_host: str | None) -> Outlet | None:
         """The outlet that publishes under this URL's host: the most specific registered
@@ -78,8 +80,11 @@ class Registry:
         return None
 
     def resolve(self, name: str | None) -> Outlet | None:
-        """The registry entry for ``name``, if any (exact match after folding)."""
-        return self._by_key.get(fold(name)) if name else None
+        """The registry entry for ``name``, if any: an exact match after folding, else one
+        that differs only in accents ("UOL Noticias" in a feed title is "UOL Notícias")."""
+        if not name:
+            return None
+        return self._by_key.get(fold(name)) or self._by_bare.get(_bare(name))
 
     def mentioned(self, text: str) -> list[Outlet]:
         """Agencies named in ``text`` (whole words, any script), most-mentioned first.
@@ -112,6 +117,12 @@ def _written_as_name(text: str, start: int, word: str) -> bool:
         return False
     head = text[:start].rstrip(" \t\"'“«(")
     return bool(head) and head[-1] not in ".!?\n:"
+
+
+def _bare(name: str) -> str:
+    """``fold(name)`` without accents and other combining marks."""
+    return "".join(c for c in unicodedata.normalize("NFKD", fold(name))
+                   if not unicodedata.combining(c))
 
 
 def load_registry(path: Path | None = None) -> Registry:

@@ -12,8 +12,9 @@ read from every place the page offers, then decided by rules that hold across si
   logo or a breadcrumb in an ``<h1>`` is not taken), otherwise the metadata title without its
   site and section affixes;
 - date: the original publication date (``datePublished``, ``article:published_time`` and
-  kin) over modified and updated dates; then htmldate's original-date search; then a date in
-  the URL's path;
+  kin) over modified and updated dates, on the local clock the page shows it by; then a date
+  the page labels as published or shows nearest its headline; then htmldate's original-date
+  search; then a date in the URL's path;
 - URL: ``rel=canonical`` (made absolute), else ``og:url``.
 """
 
@@ -44,6 +45,7 @@ class PageMeta:
     html_title: str | None = None
     lead: str | None = None  # the page's description, when the page also shows it as text
     shown_date: str | None = None  # a date the page shows labelled as the publication date
+    header_dates: list[str] = field(default_factory=list)  # dates shown under the headline
 
 
 # Second-level labels under a country code that are not themselves a publication's name:
@@ -184,7 +186,9 @@ _DATE_META = (
     "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "sailthru.date",
     "parsely-pub-date", "date", "dc.date", "og:article:published_time",
 )
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|$|[^\d])")
+# "/2016/07/29/", and "/2013/middle_east/8/3/" (a section between the year and the day)
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d\d)[/-](?:[a-z][a-z_-]{1,30}/)?(\d{1,2})[/-](\d{1,2})(?:/|$|[^\d])")
 _URL_DATE_COMPACT = re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)(?:\d{0,6})(?=[/_.-]|$)")
 
 
@@ -251,11 +255,13 @@ def read_meta(tree: Any, url: str | None) -> PageMeta:
     meta.published, meta.published_from = _published(metas, ld, tree, meta.url)
     body_el = next(tree.iter("body"), None)
     if body_el is not None:
-        m = _PUBLISHED_LABEL.search(" ".join(body_el.text_content().split())[:200_000])
+        shown = " ".join(body_el.text_content().split())[:200_000]
+        m = _PUBLISHED_LABEL.search(shown)
         if m:
             from .datetext import parse_date
 
             meta.shown_date = parse_date(m.group("when"))
+        meta.header_dates = _header_dates(shown, meta.headings)
     description = next(iter(metas.get("og:description", []) + metas.get("description", [])), "")
     description = " ".join(description.split())
     if len(description.split()) >= 8 or word_count(description) >= 15:
@@ -266,13 +272,52 @@ def read_meta(tree: Any, url: str | None) -> PageMeta:
     return meta
 
 
+# How much text after the headline is its header (byline, place, date), and the words that
+# make a date there an update stamp rather than the publication date.
+HEADER_CHARS = 300
+_UPDATE_WORDS = re.compile(
+    r"(?:updated?|modified|actuali[sz]|aktualisiert|geändert|atualiza|mis à jour|modifié|"
+    r"aggiornat|diperbarui|обновлен|изменен|güncelle|تحديث|به‌روز|更新|修改)\w*\W{0,3}"
+    r"(?:\w+\W{1,3}){0,2}$|\bstand\s*:\s*$", re.I)
+
+
+def _header_dates(shown: str, headings: list[str]) -> list[str]:
+    """The dates the page shows in the few lines under its headline (where a byline and the
+    publication date stand: "Brasília 03/05/2022 21:44"), then just above it ("Managua 26,
+    Abril, 2022"); update stamps left out; a sidebar's or a teaser's dates further away are
+    not read."""
+    from .datetext import dates_in
+
+    for heading in headings:
+        at = shown.find(heading) if len(heading) >= 10 else -1
+        if at < 0:
+            continue
+        after = shown[at + len(heading): at + len(heading) + HEADER_CHARS]
+        before = shown[max(0, at - HEADER_CHARS // 3): at]
+        # nearest first; a date above the headline ("Managua 26, Abril, 2022 7:43 p.m.") counts
+        # twice as far as one below it, where bylines and dates stand on most pages
+        found = [(pos, iso) for pos, iso in dates_in(after)
+                 if not _UPDATE_WORDS.search(after[max(0, pos - 40):pos])]
+        found += [(2 * (len(before) - pos), iso) for pos, iso in dates_in(before)
+                  if not _UPDATE_WORDS.search(before[max(0, pos - 40):pos])]
+        return [iso for _, iso in sorted(found, key=lambda f: f[0])]
+    return []
+
+
 def with_lead(text: str, lead: str | None) -> str:
     """The extracted text with the page's standfirst before it, when the extractor left the
     standfirst out (it sits outside the article's main block on many sites)."""
     if not lead:
         return text
     paragraphs = [p for p in text.split("\n") if p.strip()]
-    if any(agreement(lead, p) >= 0.8 for p in paragraphs[:4]) or lead[:60] in text:
+    # A description cut short ("…") is in the text when its start is; a whole one only when
+    # all of it is: a first paragraph that opens alike and goes on otherwise is another text.
+    core = lead.rstrip()
+    cut = core.endswith(("...", "…"))
+    core = " ".join(core.rstrip(".…").split())
+    flat = " ".join(text.split())
+    if any(agreement(lead, p) >= 0.8 for p in paragraphs[:4]) or (
+            core[:60] if cut else core) in flat:
         return text
     return lead + "\n" + text
 
@@ -372,9 +417,12 @@ def published_date(meta: PageMeta, data: bytes, outlet: str | None
     affix ("… - 07.12.2017 - LA NACION"); htmldate's search for the original date in the
     page; a date in the URL ("/2016/07/29/", "?a=20170309-…")."""
     if meta.published:
-        return meta.published, meta.published_from
+        local = _local_variant(meta.published, meta.header_dates)
+        return (local[:10], "page") if local else (meta.published, meta.published_from)
     if meta.shown_date:
         return meta.shown_date, "page"
+    if meta.header_dates:
+        return meta.header_dates[0], "page"
     for title in meta.titles:
         for affix in strip_affixes(title, [*meta.site_names, outlet or ""], meta.url)[1]:
             if _DATE_ONLY.fullmatch(affix) and (found := iso_date_text(affix)):
@@ -398,6 +446,22 @@ def published_date(meta: PageMeta, data: bytes, outlet: str | None
             except ValueError:
                 pass
     return None, None
+
+
+def _local_variant(published: str, shown: list[str]) -> str | None:
+    """A date-time the page shows that is ``published`` (given in UTC) on a local clock: the
+    same minutes, a whole or half number of hours off ("03/05/2022 21:44" in Brasília for
+    2022-05-04T00:44Z). Its readers saw the local day."""
+    if not _is_utc(published) or "T" not in published:
+        return None
+    utc = datetime.fromisoformat(published).replace(tzinfo=None, second=0, microsecond=0)
+    for value in shown:
+        if "T" not in value or value[19:]:  # a time, and no offset of its own
+            continue
+        offset = (datetime.fromisoformat(value) - utc).total_seconds()
+        if offset and abs(offset) <= 14 * 3600 and offset % 1800 == 0:
+            return value
+    return None
 
 
 def iso_date_text(value: str) -> str | None:

@@ -362,6 +362,11 @@ class _Reader:
             link = entry.get("link") or None
             links.append(urljoin(base_url, link) if link and base_url else link)
         series = template_series([_plain(e.get("title", "")) for e in entries])
+        # Who the feed says publishes it (Atom <author>, RSS <managingEditor>, dc:publisher),
+        # and the name its logo carries: names, when a domain spells them.
+        publishers = [_plain(str(v)) for v in (
+            (feed.get("author_detail") or {}).get("name"), feed.get("publisher"),
+            (feed.get("image") or {}).get("title")) if v]
         for number, (entry, link) in enumerate(zip(entries, links, strict=True), 1):
             spot = f"{where} item {number}" + (f" ({link})" if link else "")
             if (why := advertisement(_plain(entry.get("title", "")), link)) or (
@@ -369,27 +374,45 @@ class _Reader:
             ):
                 self.skip(spot, why)
                 continue
-            outlet = self.feed_outlet(link, channel_link, channel_title)
+            outlet = self.feed_outlet(link, channel_link, channel_title, publishers,
+                                      _asset_domains(entry))
             self.add(spot, lambda e=entry, u=link, o=outlet: self.feed_item(e, u, where, o,
                                                                             language))
 
     def feed_outlet(self, link: str | None, channel_link: str | None,
-                    channel_title: str) -> str | None:
-        """An item's publication: the registry's entry for its link's domain or the feed's,
-        else the part of the feed's title that its domain spells ("Home | Mail Online" is a
-        page title, "LA NACION" a name), else the registrable domain. An item linking to
-        another site (a sister title) is that site's."""
-        from .pages import _SEPARATORS, matches_domain
+                    channel_title: str, publishers: list[str] | None = None,
+                    assets: frozenset[str] = frozenset()) -> str | None:
+        """An item's publication: the registry's entry for its link's domain or the feed's;
+        else the name the feed's publisher or title gives that its domain spells, without a
+        section the feed's address names or a feed's own words ("heise developer neueste
+        Meldungen" is heise's; "Home | Mail Online" is a page title, "LA NACION" a name), under
+        the registry's spelling when it knows the name; else the registrable domain. An item
+        linking to another site (a sister title) is that site's; so is one a portal hosts
+        under its own domain for a partner whose domain the item's pictures and links name
+        (tnonline.uol.com.br with pictures from tnonline.com.br)."""
+        from .pages import _SEPARATORS
 
         known = self.registry.by_host(link)
+        partner = _partner_domain(link, assets)
+        # a registry entry for the very host (folha.uol.com.br) stands over a partner guess
+        if partner is not None and known is self.registry.by_host(registrable_domain(link)):
+            found = self.registry.by_host(partner)
+            return found.name if found is not None else partner
         if known is not None:
             return known.name
-        parts = [p.strip() for p in _SEPARATORS.split(channel_title) if p.strip()]
+        parts = [p.strip() for n in (*(publishers or ()), channel_title)
+                 for p in _SEPARATORS.split(n) if p.strip()]
 
         def named(url: str | None) -> str | None:
-            return next((p for p in parts if matches_domain(p, url) and len(p.split()) <= 4
-                         and not re.search(r"(?:^|\s)(?:www\.|https?:)|\.\w{2,3}\s", p)),
-                        None)
+            for part in parts:
+                if len(part.split()) > 6 or re.search(r"@|(?:^|\s)(?:www\.|https?:)|\.\w{2,3}\s",
+                                                      part):
+                    continue
+                name = publication_name(part, url, channel_link)
+                if name:
+                    found = self.registry.resolve(name)
+                    return found.name if found is not None else name
+            return None
 
         if link and registrable_domain(link) != registrable_domain(channel_link):
             return named(link) or registrable_domain(link)  # a sister site's item
@@ -407,7 +430,10 @@ class _Reader:
         article_id = _hash_id(key, link or (where if _is_url(where) else None))
         published = _feed_date(entry)
         published_from = "feed" if published else None
-        if len(text.split()) < MIN_ITEM_WORDS and len(text) < 4 * MIN_ITEM_WORDS:
+        from .pages import word_count
+
+        words = word_count(re.sub(r"[^\w\s]+", " ", text))  # "Removed for overview ..." is 3
+        if words < MIN_ITEM_WORDS or len(text.strip()) < 4 * MIN_ITEM_WORDS:
             # no text, or a placeholder ("Removed for overview ..."): the page is the article
             if not link or not _is_url(link):
                 raise ValueError("the item has no text and no link to fetch")
@@ -420,6 +446,49 @@ class _Reader:
         hint = _primary_language(entry.get("language")) or language
         return self.make(article_id, meta, text, None if _is_url(where) else where,
                          published_from=published_from, language_hint=hint)
+
+
+# Words a feed's title adds to its publication's name: "neueste Meldungen", "Latest news",
+# "Últimas notícias", "Top Stories", "RSS" (a trailing "News" stays: "BBC News" is a name).
+_FEED_WORDS = re.compile(
+    r"(?:\s+(?:-\s+)?(?:(?:neueste|aktuelle|latest|top|últimas|ultime|dernières|derniers|"
+    r"son|последние|terbaru)\s+\w+|rss|feed|schlagzeilen|meldungen|headlines|home\s*page|"
+    r"startseite|portada|titulares|à la une|en direct|berita terkini))+$", re.I)
+
+
+def publication_name(part: str, url: str | None, home: str | None = None) -> str | None:
+    """``part`` of a feed's title or publisher as a publication's name, when ``url``'s domain
+    spells it: without a feed's own words at its end, and without trailing words that name a
+    section of the feed's address ("heise developer" for heise.de/developer/ is heise)."""
+    from .pages import matches_domain
+
+    name = _FEED_WORDS.sub("", part).strip() or part
+    if not matches_domain(name, url):
+        return None
+    sections = {fold(seg) for seg in re.split(r"[/_.-]+", urlsplit(home or url or "").path)
+                if seg}
+    words = name.split()
+    while len(words) > 1 and fold(words[-1]) in sections and matches_domain(
+            " ".join(words[:-1]), url):
+        words.pop()
+    return " ".join(words) if len(words) <= 4 else None
+
+
+def _with_drop_caps(text: str, tree: Any) -> str:
+    """Paragraphs whose first letter the page sets apart as a drop cap (``<span>T</span>urkey``)
+    and the extractor lost ("urkey, Poland and …") get it back from the page's own text."""
+    lines = text.split("\n")
+    body = next(tree.iter("body"), None)
+    if body is None or not any(line[:1].islower() for line in lines[:5]):
+        return text
+    shown = " ".join(body.text_content().split())
+    for i, line in enumerate(lines[:5]):
+        if not line[:1].islower() or len(line) < 30:
+            continue
+        at = shown.find(line[:30])
+        if at >= 1 and shown[at - 1].isupper() and (at == 1 or not shown[at - 2].isupper()):
+            lines[i] = shown[at - 1] + line
+    return "\n".join(lines)
 
 
 def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
@@ -448,7 +517,7 @@ def extract_page(data: bytes, url: str | None) -> dict[str, Any]:
         outlet = page["sitename"]
     published, published_from = published_date(meta, data, outlet)
     return {
-        "text": with_lead(page["text"], meta.lead),
+        "text": with_lead(_with_drop_caps(page["text"], tree), meta.lead),
         "title": choose_title(meta, outlet, meta.url, page.get("title")) or page.get("title"),
         "url": meta.url or url,
         "outlet": outlet,
@@ -569,6 +638,29 @@ def _kind(url: str, content_type: str, data: bytes) -> str:
 def _charset(content_type: str) -> str | None:
     m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
     return m.group(1) if m else None
+
+
+_HOST_IN_HTML = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//([\w.-]+)""", re.I)
+
+
+def _asset_domains(entry: Any) -> frozenset[str]:
+    """Registrable domains the item's own HTML (pictures, links) points to."""
+    html = " ".join([c.get("value", "") for c in entry.get("content", [])]
+                    + [entry.get("summary", "")])
+    return frozenset(d for h in _HOST_IN_HTML.findall(html) if (d := registrable_domain(h)))
+
+
+def _partner_domain(link: str | None, assets: frozenset[str]) -> str | None:
+    """The partner's own domain of an item a portal hosts for it: the link's host names a
+    label under the portal's domain ("tnonline" in tnonline.uol.com.br) that is the name of
+    another domain the item's pictures or links come from (tnonline.com.br); else None."""
+    domain = registrable_domain(link)
+    host = (urlsplit(link or "").hostname or "").lower()
+    if not domain or not host.endswith("." + domain):
+        return None
+    labels = set(host[: -len(domain) - 1].split("."))
+    return next((d for d in sorted(assets) if d != domain and d.split(".")[0] in labels
+                 and len(d.split(".")[0]) >= 3), None)
 
 
 def _entry_text(entry: Any) -> str:

@@ -14,10 +14,18 @@ import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.datetext import parse_date, text_date
+from briefer.datetext import dates_in, parse_date, text_date
 from briefer.ingest import clean_lines, parse_article, resolve_outlet
-from briefer.outlets import load_registry
-from briefer.pages import matches_domain, registrable_domain, strip_affixes
+from briefer.outlets import Outlet, Registry, load_registry
+from briefer.pages import (
+    PageMeta,
+    matches_domain,
+    published_date,
+    read_meta,
+    registrable_domain,
+    strip_affixes,
+    with_lead,
+)
 from briefer.sources import SourceOptions, collect, template_series
 
 SEEDS = Path(__file__).parents[1] / "seeds"
@@ -99,6 +107,147 @@ def test_front_matter_date_says_so():
     assert (article.published, article.published_from) == ("2025-01-02", "front-matter")
 
 
+def test_dates_in_reads_each_written_date_once():
+    text = "Managua 26, Abril, 2022 7:43 p.m. · Brasília 03/05/2022 21:44 · 5. Mai 2020"
+    assert [iso for _, iso in dates_in(text)] == [
+        "2022-04-26T19:43:00", "2022-05-03T21:44:00", "2020-05-05"]
+
+
+def _meta(html: str, url: str | None = None) -> PageMeta:
+    from trafilatura.utils import load_html
+
+    return read_meta(load_html(html.encode("utf-8")), url)
+
+
+_HEADED = """<html><head><title>Port reopens after the storm - Diario Ejemplo</title></head>
+<body>{above}<h1>Port reopens after the storm</h1><p class="byline">By A. Writer {below}</p>
+<p>The port reopened on Tuesday after three days of repairs to the quay and the cranes.</p>
+<aside><h2>More news</h2><p>Council meets again <small>22 Apr, 2022</small></p></aside>
+</body></html>"""
+
+
+def test_a_page_without_date_metadata_is_dated_from_its_header_not_its_sidebar():
+    below = _meta(_HEADED.format(above="", below="· Updated 29/04/2022 · 26/04/2022 10:00"))
+    assert below.header_dates[0] == "2022-04-26T10:00:00"  # the update stamp is not read
+    assert published_date(below, b"", None) == ("2022-04-26T10:00:00", "page")
+    above = _meta(_HEADED.format(above="<p>Managua 26, Abril, 2022 7:43 p.m.</p>", below=""))
+    assert published_date(above, b"", None)[0] == "2022-04-26T19:43:00"
+
+
+def test_a_utc_stamp_is_dated_on_the_clock_the_page_shows():
+    page = _HEADED.format(above="", below="Brasília 03/05/2022 21:44").replace(
+        "</head>", '<meta property="article:published_time" content="2022-05-04T00:44:52Z">'
+                   "</head>")
+    assert published_date(_meta(page), b"", None) == ("2022-05-03", "page")
+    # a time on the page that is not the same instant on another clock changes nothing
+    other = page.replace("21:44", "21:10")
+    assert published_date(_meta(other), b"", None)[0] == "2022-05-04T00:44:52+00:00"
+
+
+def test_a_date_in_the_url_may_have_a_section_between_year_and_day():
+    meta = PageMeta(url="https://arabic.news.example/2013/middle_east/8/3/clashes/index.html")
+    assert published_date(meta, b"<html><body><p>No date here.</p></body></html>", None) == (
+        "2013-08-03", "url")
+
+
+def test_a_standfirst_is_kept_unless_the_text_has_all_of_it():
+    text = ("Seasons change the mood of about ninety percent of adults, a survey found.\n"
+            "Dark months bring worse sleep and less time with friends.")
+    lead = "Seasons change the mood of nearly everyone in the country, researchers say."
+    assert with_lead(text, lead).startswith(lead)
+    assert with_lead(text, "Seasons change the mood of about ninety percent of adults, a survey "
+                           "found.") == text
+    assert with_lead(text, "Seasons change the mood of about ninety percent of adults, a su...") \
+        == text
+
+
+def test_a_deck_goes_only_when_the_lead_under_it_repeats_it():
+    deck = "Fines for those who refuse to isolate rise to ten thousand pounds for repeat offenders"
+    story = [f"Paragraph {n} of the story adds one more fact about travel corridors and rules."
+             for n in range(1, 7)]
+    late = [deck, *story, "He added that fines for people who refuse to isolate rise to ten "
+                          "thousand pounds for repeat offenders."]
+    assert clean_lines(late, "Quarantine list grows")[0][0] == deck
+    near = [deck, "Fines for those who refuse to isolate rise to ten thousand pounds for repeat "
+                  "offenders, the minister said on Thursday.", *story]
+    assert deck not in clean_lines(near, "Quarantine list grows")[0]
+
+
+def test_a_drop_cap_the_extractor_loses_is_put_back(tmp_path):
+    (tmp_path / "bridge.html").write_text(
+        '<html lang="en"><head><title>Bridge closes for repairs</title></head><body><article>'
+        '<h1>Bridge closes for repairs</h1><div class="dropcap" aria-hidden="true">T</div>'
+        "<p>he council closed the old bridge on Monday after engineers found cracks in two of "
+        "its piers, and traffic was sent through the town centre.</p><p>Repairs will take at "
+        "least three months, the council said, and a ferry will run every half hour.</p>"
+        "</article></body></html>", encoding="utf-8")
+    article = collect([tmp_path]).articles[0]
+    assert article.paragraphs[0].startswith("The council closed")
+
+
+def _atom(title: str, home: str, author: str = "") -> str:
+    who = f"<author><name>{author}</name></author>" if author else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f'<title>{title}</title><link rel="alternate" href="{home}"/>{who}'
+            f'<entry><title>Compiler 10 released</title><link rel="alternate" '
+            f'href="{home}story-1.html"/><published>2016-02-01T17:22:00+01:00</published>'
+            f"<summary>The compiler's tenth version is out, with faster builds and a new "
+            f"debugger that the project had promised for two years.</summary></entry></feed>")
+
+
+@pytest.mark.parametrize(("title", "author", "outlet"), [
+    # the feed's own words and the section its address names are not the publication
+    ("harbourgazette developer neueste Meldungen", "", "harbourgazette"),
+    ("Harbour Gazette Developer - Latest news", "", "Harbour Gazette"),
+    # the publisher the feed names comes before its title
+    ("harbourgazette developer neueste Meldungen", "Harbour Gazette Online",
+     "Harbour Gazette Online"),
+    # a title the domain does not spell: the domain
+    ("Developer | Home", "", "harbourgazette.example"),
+])
+def test_a_feed_item_is_its_publications_not_its_feeds(tmp_path, title, author, outlet):
+    (tmp_path / "f.atom").write_text(
+        _atom(title, "https://www.harbourgazette.example/developer/", author), encoding="utf-8")
+    found = collect([tmp_path], registry=Registry())
+    assert [a.outlet for a in found.articles] == [outlet]
+
+
+def test_a_partner_a_portal_hosts_is_the_partners(tmp_path):
+    registry = Registry()
+    registry.add(Outlet("Portal", domains=("portal.com.br",)))
+    registry.add(Outlet("Folha do Portal", domains=("folha.portal.com.br",)))
+    text = ("O programa de aprendizes da cidade vai continuar no ano que vem, com mais vagas "
+            "para jovens de todos os bairros, disse a prefeitura nesta segunda-feira.")
+
+    titles = ["", "Programa de aprendizes continua", "Bolsa fecha em baixa de 0,68%",
+              "Promotoria abre inquérito sobre a feira"]
+
+    def item(n: int, host: str, picture_host: str) -> str:
+        return (f"<item><title>{titles[n]}</title><link>https://"
+                f"{host}/noticia-{n}</link><description>&lt;img src=\"https://{picture_host}/"
+                f"{n}.jpg\"/&gt; {text} ({n})</description></item>")
+
+    items = (item(1, "gazetadovale.portal.com.br", "m1.gazetadovale.com.br")
+             + item(2, "economia.portal.com.br", "conteudo.imgportal.com.br")
+             + item(3, "folha.portal.com.br", "img.folha.com.br"))
+    (tmp_path / "f.rss").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Portal Notícias</title>'
+        f"<link>https://noticias.portal.com.br/</link>{items}</channel></rss>", encoding="utf-8")
+    found = collect([tmp_path], registry=registry, options=SourceOptions(dedupe=False))
+    assert [a.outlet for a in found.articles] == [
+        "gazetadovale.com.br", "Portal", "Folha do Portal"]
+
+
+def test_a_feed_title_names_a_registered_outlet_in_any_accents(tmp_path):
+    registry = Registry()
+    registry.add(Outlet("Notícias do Porto", aliases=("NdP",)))
+    (tmp_path / "f.atom").write_text(
+        _atom("Noticias do Porto - Últimas notícias", "https://noticiasdoporto.example/"),
+        encoding="utf-8")
+    assert [a.outlet for a in collect([tmp_path], registry=registry).articles] == [
+        "Notícias do Porto"]
+
+
 @pytest.mark.parametrize(("title", "clean"), [
     ("Storm hits the coast | CNN Politics", "Storm hits the coast"),
     ("Storm hits the coast - Gala", "Storm hits the coast"),
@@ -139,6 +288,19 @@ def test_furniture_in_any_language_is_dropped(line):
     assert line not in kept and len(kept) == 2
 
 
+def test_an_embedded_post_and_a_closing_call_to_visit_are_not_the_story():
+    body = ["The railway opened sales of long-distance tickets for May on Tuesday morning.",
+            "Tickets are ten percent cheaper online, the transport ministry said in a statement.",
+            "Buy your tickets now https://t.co/abc pic.twitter.com/XyZ123",
+            "— Example Railways (@ExampleRail) April 5, 2022",
+            "Trains to the coast leave twice a day from the central station, the ministry said.",
+            "The company has dealers in 28 cities. For more information on the company, please "
+            "visit - www.example.in, www.example.com/dealers"]
+    kept, _ = clean_lines(body, "Railway opens ticket sales for May")
+    assert [k[:20] for k in kept] == [b[:20] for b in body[:2] + body[4:]]
+    assert kept[-1] == "The company has dealers in 28 cities."
+
+
 def test_relays_come_from_credit_lines_not_from_mentions():
     registry = load_registry()
     quoted = parse_article(
@@ -176,6 +338,17 @@ def test_ads_and_template_series_are_listed_not_read(tmp_path):
     reasons = [s.reason for s in found.skipped]
     assert sum("template" in r for r in reasons) == 3
     assert sum("advertisement" in r for r in reasons) == 1
+
+
+def test_a_placeholder_item_is_read_from_its_page_not_kept(tmp_path):
+    (tmp_path / "f.rss").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Diario</title><link>'
+        "https://diario.example/</link><item><title>Council closes the old bridge</title>"
+        "<link>http://127.0.0.1:9/bridge</link><description>Removed for overview ..."
+        "</description></item></channel></rss>", encoding="utf-8")
+    found = collect([tmp_path], options=SourceOptions(attempts=1, timeout_s=0.5))
+    assert found.articles == []  # its page could not be read: the placeholder is no article
+    assert [s.path.endswith("(http://127.0.0.1:9/bridge)") for s in found.skipped] == [True]
 
 
 def test_template_series_needs_a_shared_wording():
