@@ -30,7 +30,9 @@ from .text import fold, is_rtl
 from .types import Article, Brief, Claim, Event
 
 __all__ = [
+    "APPENDIX",
     "DETAILS",
+    "AppendixRules",
     "PresentOptions",
     "Presentation",
     "importance",
@@ -50,6 +52,38 @@ LINE_OUTLETS = 3  # outlets named on an "also today" line; the rest are counted
 WEIGHTS = {"outlets": 3.0, "countries": 1.5, "languages": 1.5, "recency": 2.0, "status": 1.0}
 RECENCY_HALF_LIFE_H = 12.0
 STATUS_VALUE = {"new": 1.0, "updated": 0.75}
+
+
+@dataclass(frozen=True)
+class AppendixRules:
+    """What the details show of each event they cover, by ``--detail`` (brief.json keeps all).
+
+    The day's PDF must fit a reader's ten minutes (8 A4 pages for a realistic day): with
+    ``brief`` the claims are capped per kind and the sources are one line each, the first
+    ``source_rows`` with their title (linked to its URL) and its path in small print, the
+    rest named in one run (every source keeps its anchor, so each citation still lands on its
+    outlet); brief.json has every path and URL.
+    """
+
+    claims: dict[str, int]  # shown per kind ("shared", "single-source", "conflict") and
+    # "versions" per conflict; the rest are counted
+    source_rows: int | None  # sources given a line with their title (None: all)
+    title_words: int | None  # a source title is cut to this many words (None: whole)
+    locations: bool  # paths (and URLs that cannot be links) of the sources shown
+    chart: bool  # the coverage picture drawn
+    evidence: bool  # the sources' own words under the claims
+
+
+APPENDIX = {
+    "brief": AppendixRules(
+        claims={"shared": 3, "single-source": 1, "conflict": 1, "versions": 2},
+        source_rows=6, title_words=14, locations=True, chart=False, evidence=False,
+    ),
+    "full": AppendixRules(
+        claims={"shared": 12, "single-source": 4, "conflict": 4, "versions": 12},
+        source_rows=None, title_words=None, locations=True, chart=True, evidence=True,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -155,6 +189,11 @@ class Presentation:
     headlines: dict[int, Text]  # every event's headline, by number
     article_count: int
     outlet_count: int
+
+    @property
+    def rules(self) -> AppendixRules:
+        """What the details show (claims caps, source lines, chart)."""
+        return APPENDIX[self.options.detail]
 
     @property
     def event_count(self) -> int:
