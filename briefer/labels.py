@@ -228,6 +228,13 @@ _PHRASES: dict[str, dict[str, str]] = {
                "ar": "المصدر"},
     "Their sentence": {"fr": "Leur phrase", "de": "Ihr Satz", "es": "Su frase", "id": "Kalimatnya",
                        "fa": "جمله‌اش", "ar": "جملته"},
+    "Inputs skipped: {} (listed in brief.json)": {
+        "fr": "Entrées ignorées : {} (listées dans brief.json)",
+        "de": "Übersprungene Eingaben: {} (aufgeführt in brief.json)",
+        "es": "Entradas omitidas: {} (listadas en brief.json)",
+        "id": "Masukan dilewati: {} (tercantum di brief.json)",
+        "fa": "ورودی‌های کنارگذاشته: {} (فهرست در brief.json)",
+        "ar": "المدخلات المتجاوزة: {} (مدرجة في brief.json)"},
 }  # fmt: skip
 
 # Counted nouns by CLDR plural category; "other" is the fallback. "{}" is the number.

@@ -37,6 +37,7 @@ from .present import (
     PresentOptions,
     Text,
     _cut,
+    outlet_names,
     present,
     source_name,
 )
@@ -66,7 +67,8 @@ TEXT_WIDTH = 76
 MATRIX_MAX_SOURCES = 6  # more sources than this: claims list source numbers, not a matrix
 # Claims shown per event and kind, and versions per conflict, by --detail (briefer.present
 # decides what the details show); the rest are counted, brief.json has all.
-CLAIM_CAPS = {detail: rules.claims for detail, rules in APPENDIX.items()}
+CLAIM_CAPS = {detail: {**rules.claims, "words": rules.claim_words or 0}
+              for detail, rules in APPENDIX.items()}  # fmt: skip
 MAX_SINGLE_SOURCE_CLAIMS = CLAIM_CAPS["full"]["single-source"]
 _GLUE = "\ue000"  # private-use stand-in for a space that wrapping must not break at
 _AFTER_SLASH = re.compile(r"(?<=/)(?!/)")
@@ -152,6 +154,11 @@ class ClaimView:
     versions: tuple[SupportView, ...]  # the supports a conflict shows its version of
     cells: tuple[SupportView | None, ...]  # one per source of the event, for the matrix
     notes: tuple[SupportView, ...]  # the other sources' own words (not the claim's sentence)
+    words: int | None = None  # a version is cut to this many words (briefer.present.APPENDIX)
+
+    def cut(self, value: str) -> str:
+        """A conflict's version as long as the details show it."""
+        return value if not self.words else _cut(" ".join(value.split()), self.words, self.lang)
 
     @property
     def only(self) -> str | None:
@@ -165,8 +172,14 @@ class ClaimView:
         """What a conflict's sources give differently: "deaths: 15,383 — AP · 12,000 — SANA"."""
         return tuple(
             f"{d['quantity']}: " + " · ".join(
-                f"{v['text']} — {', '.join(v['outlets'])}" for v in d["values"])
+                f"{v['text']} — {', '.join(self._names(v.get('outlets') or []))}"
+                for v in d["values"])
             for d in self.claim.differs)
+
+    def _names(self, names: list[str]) -> list[str]:
+        """Outlet names, never the article ids attribution records for unnamed sources."""
+        by_id = {s.source.article.id: s.source.outlet for s in self.supports}
+        return list(dict.fromkeys(by_id.get(n, n) for n in names))
 
     @property
     def markers(self) -> str:
@@ -300,6 +313,13 @@ class EventView:
     @property
     def source_run(self) -> tuple[SourceView, ...]:
         return self.sources[len(self.source_lines):]
+
+    def path(self, source: SourceView) -> str:
+        """The source's path as the rules show it: whole, or its file's name."""
+        path = source.article.path or ""
+        if self.rules and self.rules.file_names:
+            return path.replace("\\", "/").rsplit("/", 1)[-1]
+        return path
 
     def title(self, source: SourceView) -> str:
         """The source's title, cut to the rules' length."""
@@ -728,6 +748,7 @@ def _claims_view(
     narrow to read, so each claim lists its source numbers instead.
     """
     t = t or Labels("en")
+    words = caps.get("words") or None
     if not event.claims:
         return None
     if len(sources) == 1:
@@ -759,13 +780,14 @@ def _claims_view(
                     anchor=f"{anchor}-c{number}",
                     claim=claim,
                     kind=kind,
-                    text=claim.text,
+                    text=claim.text if words is None else _cut(claim.text, words, claim_lang),
                     lang=claim_lang,
                     rtl=is_rtl(claim_lang),
                     supports=supports,
                     versions=supports[: caps["versions"]],
                     cells=cells,
                     notes=notes,
+                    words=words,
                 )
             )
         if views:
@@ -779,8 +801,9 @@ def _independence(event: Event, t: Labels) -> str:
     n, origins = len(event.articles), event.independent_outlets
     if not origins:
         return ""
+    names = outlet_names(event, origins, t["unnamed source"])
     return t.say("{} reports, {} independent: {}", t.number(n), t.number(len(origins)),
-                 ", ".join(origins))
+                 ", ".join(names))
 
 
 def _kind_by_count(claim: Claim) -> str:
