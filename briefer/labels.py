@@ -188,13 +188,13 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ar": "النصوص المترجمة بلغتها الأصلية ({})"},
     "summarizer: {}": {"fr": "résumeur : {}", "de": "Zusammenfassung: {}", "es": "resumidor: {}",
                        "id": "peringkas: {}", "fa": "خلاصه‌ساز: {}", "ar": "أداة التلخيص: {}"},
-    "Translated by {} on this machine; each translation is marked with its language, its original is kept.": {
-        "fr": "Traduit par {} sur cette machine ; chaque traduction indique sa langue d’origine et garde l’original.",
-        "de": "Übersetzt von {} auf diesem Rechner; jede Übersetzung nennt ihre Ausgangssprache, das Original bleibt erhalten.",
-        "es": "Traducido por {} en este equipo; cada traducción indica su idioma y conserva el original.",
-        "id": "Diterjemahkan oleh {} di mesin ini; setiap terjemahan menyebut bahasanya dan aslinya disimpan.",
-        "fa": "ترجمه با {} روی همین رایانه؛ زبان هر ترجمه ذکر و متن اصلی نگه داشته شده است.",
-        "ar": "ترجمه {} على هذا الجهاز؛ تُذكر لغة كل ترجمة ويُحفظ نصها الأصلي."},
+    "Translated into {} by {} on this machine; each translation is marked with its language, its original is kept.": {
+        "fr": "Traduit en {} par {} sur cette machine ; chaque traduction indique sa langue d’origine et garde l’original.",
+        "de": "Übersetzt ins {} von {} auf diesem Rechner; jede Übersetzung nennt ihre Ausgangssprache, das Original bleibt erhalten.",
+        "es": "Traducido al {} por {} en este equipo; cada traducción indica su idioma y conserva el original.",
+        "id": "Diterjemahkan ke bahasa {} oleh {} di mesin ini; setiap terjemahan menyebut bahasanya dan aslinya disimpan.",
+        "fa": "ترجمه به {} با {} روی همین رایانه؛ زبان هر ترجمه ذکر و متن اصلی نگه داشته شده است.",
+        "ar": "تُرجم إلى {} بواسطة {} على هذا الجهاز؛ تُذكر لغة كل ترجمة ويُحفظ نصها الأصلي."},
     "Sentences marked “unsupported” matched no source: check them before relying on them.": {
         "fr": "Les phrases marquées « sans source » ne correspondent à aucune source : vérifiez-les avant de vous y fier.",
         "de": "Sätze mit „ohne Quelle“ passen zu keiner Quelle: vor Gebrauch prüfen.",
