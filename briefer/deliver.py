@@ -172,6 +172,9 @@ def compose(
 
 
 _MORE_LINK = re.compile(r'<p class="more-link">.*?</p>', re.S)
+# Stylesheet rules marked as not for the e-mail (the details', print's, the universal
+# box-sizing rule that would be copied onto every element).
+_NOT_EMAIL = re.compile(r"/\* briefer:not-email\b.*?/\* /briefer:not-email \*/", re.S)
 APPENDIX_START = "<!-- briefer:appendix -->"
 APPENDIX_END = "<!-- /briefer:appendix -->"
 TEXT_APPENDIX = "-- briefer:appendix --"
@@ -186,6 +189,7 @@ def front_html(html: str) -> str:
         return html
     head = html[:start].replace('<p class="email-note" hidden>', '<p class="email-note">')
     head = _MORE_LINK.sub("", head)  # they point into the details, which the e-mail leaves out
+    head = _NOT_EMAIL.sub("", head)  # the details' and print's rules: inlined, they bloat it
     return head + html[end + len(APPENDIX_END) :]
 
 

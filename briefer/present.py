@@ -30,7 +30,9 @@ from .text import fold, is_rtl
 from .types import Article, Brief, Claim, Event
 
 __all__ = [
+    "APPENDIX",
     "DETAILS",
+    "AppendixRules",
     "PresentOptions",
     "Presentation",
     "importance",
@@ -45,11 +47,52 @@ KEY_POINTS = 3
 KEY_POINT_WORDS = 40
 HEADLINE_WORDS = 18  # a longer "title" is a lead sentence: another article's title is preferred
 LINE_OUTLETS = 3  # outlets named on an "also today" line; the rest are counted
+# The index names this many events, the skipped-inputs list this many inputs; the rest are
+# counted (brief.json has them all): a day of 300 lone feed items must not fill the PDF.
+INDEX_LINES = 40
+CITES_SHOWN = 3  # source markers after a front-page sentence; the rest are counted
+SKIPPED_LINES = 1
 # Importance weights (README, "Importance"): each part grows with the log of its count, so the
 # ninth outlet adds less than the second.
 WEIGHTS = {"outlets": 3.0, "countries": 1.5, "languages": 1.5, "recency": 2.0, "status": 1.0}
 RECENCY_HALF_LIFE_H = 12.0
 STATUS_VALUE = {"new": 1.0, "updated": 0.75}
+
+
+@dataclass(frozen=True)
+class AppendixRules:
+    """What the details show of each event they cover, by ``--detail`` (brief.json keeps all).
+
+    The day's PDF must fit a reader's ten minutes (8 A4 pages for a realistic day): with
+    ``brief`` the claims are capped per kind and the sources are one line each, the first
+    ``source_rows`` with their title (linked to its URL) and its file's name in small print, the
+    rest named in one run (every source keeps its anchor, so each citation still lands on its
+    outlet); brief.json has every path and URL.
+    """
+
+    claim_words: int | None  # a claim (or a conflict's version) is cut to this many words
+    claims: dict[str, int]  # shown per kind ("shared", "single-source", "conflict") and
+    # "versions" per conflict; the rest are counted
+    source_rows: int | None  # sources given a line with their title (None: all)
+    title_words: int | None  # a source title is cut to this many words (None: whole)
+    locations: bool  # paths (and URLs that cannot be links) of the sources shown
+    file_names: bool  # a path is shown by its file name (brief.json has the whole path)
+    chart: bool  # the coverage picture drawn
+    evidence: bool  # the sources' own words under the claims
+
+
+APPENDIX = {
+    "brief": AppendixRules(
+        claims={"shared": 2, "single-source": 0, "conflict": 1, "versions": 2},
+        claim_words=20, source_rows=3, title_words=12, locations=True, file_names=True,
+        chart=False, evidence=False,
+    ),
+    "full": AppendixRules(
+        claims={"shared": 12, "single-source": 4, "conflict": 4, "versions": 12},
+        claim_words=None, source_rows=None, title_words=None, locations=True,
+        file_names=False, chart=True, evidence=True,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -100,14 +143,16 @@ class Cite:
 class GistSentence:
     text: Text
     supported: bool
-    cites: tuple[Cite, ...]
+    cites: tuple[Cite, ...]  # the first CITES_SHOWN of its sources
+    more_cites: int = 0  # its other sources, counted ("+4")
 
 
 @dataclass(frozen=True)
 class KeyPoint:
     text: Text
     outlets: int  # independent outlets that confirm it
-    cites: tuple[Cite, ...]
+    cites: tuple[Cite, ...]  # the first CITES_SHOWN of its sources
+    more_cites: int = 0
 
 
 @dataclass(frozen=True)
@@ -153,12 +198,23 @@ class Presentation:
     index: tuple[LineItem, ...]
     appendix: tuple[tuple[int, Event], ...]  # (number, event) of the events given in full
     headlines: dict[int, Text]  # every event's headline, by number
+    index_more: int  # events left out of the index (INDEX_LINES)
+    skipped: tuple[Any, ...]  # the skipped inputs named (SKIPPED_LINES); brief.json has all
     article_count: int
     outlet_count: int
 
     @property
+    def rules(self) -> AppendixRules:
+        """What the details show (claims caps, source lines, chart)."""
+        return APPENDIX[self.options.detail]
+
+    @property
     def event_count(self) -> int:
         return len(self.brief.events)
+
+    @property
+    def skipped_more(self) -> int:
+        return len(self.brief.skipped) - len(self.skipped)
 
 
 # --- importance -------------------------------------------------------------------------
@@ -250,6 +306,14 @@ def source_name(article: Article, unnamed: str = "unnamed source") -> str:
     return _named(article) or domain(article.url) or unnamed
 
 
+def outlet_names(event: Event, names: Iterable[str], unnamed: str = "unnamed source") -> list[str]:
+    """Names the attribution gave (independent origins, a conflict's outlets), with an article
+    id (what it records for an unnamed article) replaced by the source's shown name."""
+    by_id = {a.id: a for a in event.articles}
+    shown = [source_name(by_id[n], unnamed) if n in by_id else n for n in names]
+    return list(dict.fromkeys(shown))
+
+
 # --- the presentation -------------------------------------------------------------------
 
 
@@ -290,7 +354,9 @@ def present(brief: Brief, options: PresentOptions | None = None) -> Presentation
         generated=labels.timestamp(_time(brief.generated_at)) or brief.generated_at,
         front=front,
         also=also_items,
-        index=index_items,
+        index=index_items[:INDEX_LINES],
+        index_more=max(0, len(index_items) - INDEX_LINES),
+        skipped=tuple(brief.skipped[:SKIPPED_LINES]),
         appendix=tuple((i, e) for i, e in numbered if id(e) in in_appendix),
         headlines={i.number: i.headline for i in (*front, *also_items, *index_items)},
         article_count=sum(len(e.articles) for e in events),
@@ -499,6 +565,13 @@ def _cite_table(anchor: str, event: Event, labels: Labels, linked: bool) -> dict
     }
 
 
+def _cited(sources: Iterable[str], cites: dict[str, Cite]) -> dict[str, Any]:
+    """The first CITES_SHOWN markers and the number of the others: a run of twelve markers
+    says no more than three and "+9" (the details and brief.json list them all)."""
+    found = [cites[s] for s in dict.fromkeys(sources) if s in cites]
+    return {"cites": tuple(found[:CITES_SHOWN]), "more_cites": max(0, len(found) - CITES_SHOWN)}
+
+
 def _in_reader_language(
     value: str, lang: str, evidence: dict[str, str], event: Event, labels: Labels
 ) -> tuple[str, str]:
@@ -545,7 +618,7 @@ def _gist(
             GistSentence(
                 text=text(shown, shown_lang, labels, original),
                 supported=sentence.supported,
-                cites=tuple(cites[s] for s in dict.fromkeys(sentence.sources) if s in cites),
+                **_cited(sentence.sources, cites),
             )
         )
         said.extend([sentence.text, shown, *sentence.evidence.values()])
@@ -590,7 +663,7 @@ def _key_points(
                     getattr(claim, "original", None),
                 ),
                 outlets=outlets,
-                cites=tuple(cites[s] for s in dict.fromkeys(claim.sources) if s in cites),
+                **_cited(claim.sources, cites),
             )
         )
         said.extend(versions)
@@ -638,11 +711,13 @@ def disputed_line(event: Event, labels: Labels) -> str | None:
             differ = claim.differs[0]
             shown = []
             for item in differ.get("values", []):
-                # named by the brief's own rule (never an article id or a path)
-                outlets = [source_name(by_id[s], labels["unnamed source"])
-                           for s in item.get("sources", []) if s in by_id]  # fmt: skip
-                outlets = outlets or list(item.get("outlets") or [])
-                shown.append(f"{item.get('text')} ({', '.join(dict.fromkeys(outlets))})")
+                unnamed = labels["unnamed source"]
+                outlets = outlet_names(event, item.get("outlets") or [], unnamed) or [
+                    source_name(by_id[s], labels["unnamed source"])
+                    for s in item.get("sources", []) if s in by_id
+                ]
+                named = ", ".join(dict.fromkeys(outlets))
+                shown.append(f"{item.get('text')} ({named})" if named else str(item.get("text")))
             if shown:
                 what = differ.get("quantity")
                 return labels.disputed((f"{what}: " if what else "") + " · ".join(shown))

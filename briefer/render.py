@@ -30,7 +30,17 @@ from markupsafe import Markup, escape
 
 from .errors import BrieferError, UsageError
 from .labels import Labels
-from .present import Presentation, PresentOptions, Text, present, source_name
+from .present import (
+    APPENDIX,
+    AppendixRules,
+    Presentation,
+    PresentOptions,
+    Text,
+    _cut,
+    outlet_names,
+    present,
+    source_name,
+)
 from .text import is_rtl
 from .types import Article, Brief, Claim, Event, Original, SummarySentence
 
@@ -55,12 +65,10 @@ TXT_TEMPLATE = "brief.txt.j2"
 CSS_FILE = "brief.css"
 TEXT_WIDTH = 76
 MATRIX_MAX_SOURCES = 6  # more sources than this: claims list source numbers, not a matrix
-# Claims shown per event and kind, and versions per conflict, by --detail; the rest are
-# counted ("and N more"), brief.json has all. "brief" keeps the day's PDF to a few pages.
-CLAIM_CAPS = {
-    "brief": {"shared": 4, "single-source": 1, "conflict": 1, "versions": 2},
-    "full": {"shared": 12, "single-source": 4, "conflict": 4, "versions": 12},
-}
+# Claims shown per event and kind, and versions per conflict, by --detail (briefer.present
+# decides what the details show); the rest are counted, brief.json has all.
+CLAIM_CAPS = {detail: {**rules.claims, "words": rules.claim_words or 0}
+              for detail, rules in APPENDIX.items()}  # fmt: skip
 MAX_SINGLE_SOURCE_CLAIMS = CLAIM_CAPS["full"]["single-source"]
 _GLUE = "\ue000"  # private-use stand-in for a space that wrapping must not break at
 _AFTER_SLASH = re.compile(r"(?<=/)(?!/)")
@@ -146,6 +154,11 @@ class ClaimView:
     versions: tuple[SupportView, ...]  # the supports a conflict shows its version of
     cells: tuple[SupportView | None, ...]  # one per source of the event, for the matrix
     notes: tuple[SupportView, ...]  # the other sources' own words (not the claim's sentence)
+    words: int | None = None  # a version is cut to this many words (briefer.present.APPENDIX)
+
+    def cut(self, value: str) -> str:
+        """A conflict's version as long as the details show it."""
+        return value if not self.words else _cut(" ".join(value.split()), self.words, self.lang)
 
     @property
     def only(self) -> str | None:
@@ -159,8 +172,14 @@ class ClaimView:
         """What a conflict's sources give differently: "deaths: 15,383 — AP · 12,000 — SANA"."""
         return tuple(
             f"{d['quantity']}: " + " · ".join(
-                f"{v['text']} — {', '.join(v['outlets'])}" for v in d["values"])
+                f"{v['text']} — {', '.join(self._names(v.get('outlets') or []))}"
+                for v in d["values"])
             for d in self.claim.differs)
+
+    def _names(self, names: list[str]) -> list[str]:
+        """Outlet names, never the article ids attribution records for unnamed sources."""
+        by_id = {s.source.article.id: s.source.outlet for s in self.supports}
+        return list(dict.fromkeys(by_id.get(n, n) for n in names))
 
     @property
     def markers(self) -> str:
@@ -283,6 +302,30 @@ class EventView:
     sources: tuple[SourceView, ...]
     claims: ClaimsView | None
     coverage: CoverageView | None
+    rules: AppendixRules | None = None
+
+    @property
+    def source_lines(self) -> tuple[SourceView, ...]:
+        """The sources given a line of their own (the rest are named in one run)."""
+        rows = self.rules.source_rows if self.rules else None
+        return self.sources if rows is None else self.sources[:rows]
+
+    @property
+    def source_run(self) -> tuple[SourceView, ...]:
+        return self.sources[len(self.source_lines):]
+
+    def path(self, source: SourceView) -> str:
+        """The source's path as the rules show it: whole, or its file's name."""
+        path = source.article.path or ""
+        if self.rules and self.rules.file_names:
+            return path.replace("\\", "/").rsplit("/", 1)[-1]
+        return path
+
+    def title(self, source: SourceView) -> str:
+        """The source's title, cut to the rules' length."""
+        words = self.rules.title_words if self.rules else None
+        title = " ".join(source.article.title.split())
+        return title if words is None else _cut(title, words, source.article.language)
 
 
 @dataclass(frozen=True)
@@ -643,8 +686,9 @@ def _event_view(
     return EventView(
         headline_lang=headline_lang,
         headline_rtl=is_rtl(headline_lang),
-        claims=_claims_view(anchor, event, sources, lang, CLAIM_CAPS[detail]),
-        coverage=_coverage_view(sources, t["others"]),
+        claims=_claims_view(anchor, event, sources, lang, CLAIM_CAPS[detail], t),
+        coverage=_coverage_view(sources, t["others"]) if APPENDIX[detail].chart else None,
+        rules=APPENDIX[detail],
         number=number,
         anchor=anchor,
         event=event,
@@ -694,6 +738,7 @@ def _claims_view(
     sources: tuple[SourceView, ...],
     lang: str,
     caps: dict[str, int] = CLAIM_CAPS["full"],
+    t: Labels | None = None,
 ) -> ClaimsView | None:
     """Claims grouped shared, single-source, conflict (each keeping the pipeline's ranking).
 
@@ -702,6 +747,8 @@ def _claims_view(
     more than MATRIX_MAX_SOURCES sources the matrix would be too
     narrow to read, so each claim lists its source numbers instead.
     """
+    t = t or Labels("en")
+    words = caps.get("words") or None
     if not event.claims:
         return None
     if len(sources) == 1:
@@ -733,30 +780,30 @@ def _claims_view(
                     anchor=f"{anchor}-c{number}",
                     claim=claim,
                     kind=kind,
-                    text=claim.text,
+                    text=claim.text if words is None else _cut(claim.text, words, claim_lang),
                     lang=claim_lang,
                     rtl=is_rtl(claim_lang),
                     supports=supports,
                     versions=supports[: caps["versions"]],
                     cells=cells,
                     notes=notes,
+                    words=words,
                 )
             )
         if views:
-            groups.append(ClaimGroupView(kind, title, tuple(views), len(members) - len(views)))
+            groups.append(ClaimGroupView(kind, t[title], tuple(views), len(members) - len(views)))
     layout = "matrix" if len(sources) <= MATRIX_MAX_SOURCES else "list"
-    return ClaimsView(layout, tuple(groups), len(event.claims), None, _independence(event))
+    return ClaimsView(layout, tuple(groups), len(event.claims), None, _independence(event, t))
 
 
-def _independence(event: Event) -> str:
+def _independence(event: Event, t: Labels) -> str:
     """How many reports and how many independent sources behind them, named."""
     n, origins = len(event.articles), event.independent_outlets
     if not origins:
         return ""
-    reports = f"{n} report" + ("" if n == 1 else "s")
-    k = len(origins)
-    return (f"{reports}, {k} independent source{'' if k == 1 else 's'} "
-            f"({', '.join(origins)})")
+    names = outlet_names(event, origins, t["unnamed source"])
+    return t.say("{} reports, {} independent: {}", t.number(n), t.number(len(origins)),
+                 ", ".join(names))
 
 
 def _kind_by_count(claim: Claim) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from briefer import render
-from briefer.present import PresentOptions
+from briefer.present import APPENDIX, PresentOptions
 from briefer.render import render_html, render_pdf, render_txt
 from briefer.types import Article, Brief, Claim, Event, SummarySentence
 from tests.test_render import CountingHandler, Page, squash, tool
@@ -256,7 +256,7 @@ def test_groups_are_shared_then_single_source_then_conflicts(html: str) -> None:
     assert kinds == ["shared"] * 3 + ["single-source"] * single + ["conflict"]
     numbers = re.findall(r'<tr class="claim-row [^"]+" id="e1-c(\d+)"', section)
     assert numbers == [str(n) for n in range(1, 5 + single)]
-    assert "and 6 more claims from one source only" in squash(" ".join(Page(section).text))
+    assert "and 6 more (all in brief.json)" in squash(" ".join(Page(section).text))
 
 
 def test_matrix_has_a_tick_exactly_where_a_source_supports(html: str, brief: Brief) -> None:
@@ -391,9 +391,9 @@ def test_txt_has_a_claims_section(brief: Brief) -> None:
     assert "Syrian ministers meet Putin" in flat
     assert "[1][2][3][4][5][6][7][8][9]" in flat
     assert "only Example Times" in flat
-    assert "and 6 more claims from one source only" in flat
+    assert "and 6 more (all in brief.json)" in flat
     assert "Sources differ" in flat and EN_WAR[:40] in flat and ID_WAR[:40] in flat
-    assert "Only one source (Aktual.com)" in flat
+    assert "Only one source, Aktual.com, reports this event" in flat
     for line in text.splitlines():
         assert len(line) <= render.TEXT_WIDTH or " " not in line.strip(), line
 
@@ -428,3 +428,40 @@ def test_pdf_of_the_claims_brief_renders_without_weasyprint_warnings(
         render_pdf(build_claims_brief())
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert [m for m in messages if "HarfBuzz-Subset" not in m] == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "fa"])
+def test_details_speak_the_readers_language(brief: Brief, lang: str) -> None:
+    """The details' own words (claim groups, "sources differ", "only", "and N more",
+    headings, colophon) follow --lang like the front page does."""
+    html = render_html(brief, presentation=PresentOptions(lang=lang, detail="full"))
+    details = html.split("<!-- briefer:appendix -->")[1]
+    text = squash(" ".join(Page(details).text))
+    for english in ("sources differ", "only MNTV", "all in brief.json)", "Reported by",
+                    "Who reported what", "Outlet", "Path or URL", "summarizer:",
+                    "Bracketed numbers", "Only one source"):  # fmt: skip
+        assert english not in text, english
+    if lang == "fr":
+        assert "les sources divergent" in text and "seulement MNTV" in text
+        assert "Une seule source," in text and "rapporte cet événement" in text
+    txt = render_txt(brief, presentation=PresentOptions(lang=lang, detail="full"))
+    assert "sources differ" not in txt and "(only MNTV)" not in txt
+
+
+def test_brief_detail_lists_sources_compactly_and_keeps_every_anchor(brief: Brief) -> None:
+    """--detail brief: a few sources with a line, the others named in one run; every citation
+    still lands on its source (brief.json keeps every path and URL)."""
+    rows = APPENDIX["brief"].source_rows
+    html = render_html(brief)
+    details = Page(html.split("<!-- briefer:appendix -->")[1])
+    lines = [a for t, a in details.elements if t == "li" and a.get("id", "").startswith("e1-s")]
+    run = [a for t, a in details.elements if a.get("class") == "run-source"]
+    event = brief.events[0]
+    assert rows and len(lines) == min(rows, len(event.articles)) < len(event.articles)
+    assert len(lines) + len([a for a in run if a["id"].startswith("e1-s")]) == len(event.articles)
+    ids = Page(html).ids
+    for cite in Page(html).with_class("cite"):
+        if cite.get("href"):
+            assert cite["href"][1:] in ids, cite
+    body = html.split("</style>")[1]
+    assert '<table class="sources"' not in body and "evidence-table" not in body
