@@ -195,3 +195,16 @@ def test_quality_gate_on_the_real_development_set():
         assert not a & b, (one, other)
     # two English and two Arabic reports of the Saudi-Iran agreement: one event
     assert len({event_of[k] for k, v in gold.items() if v == "E7"}) == 1
+
+
+def test_explain_reads_the_array_pairs_as_the_pair_objects(grouping):
+    """``explain`` over the pair arrays shows what it showed over a PairScore per pair."""
+    from briefer.group import Grouping, explain
+
+    n = len(grouping.articles)
+    assert len(grouping.pairs) == n * (n - 1) // 2
+    objects = Grouping(grouping.events, grouping.articles,
+                       {key: grouping.pairs[key] for key in grouping.pairs})
+    decisions = explain(grouping)
+    assert decisions == explain(objects)
+    assert sum(d.kind == "merged" for d in decisions) == 6  # the four-language event's pairs
