@@ -244,7 +244,7 @@ class Grouping:
 
     events: list[Event]
     articles: list[Article]
-    pairs: dict[tuple[int, int], PairScore] = field(default_factory=dict)
+    pairs: PairScores | dict[tuple[int, int], PairScore] = field(default_factory=dict)
 
     def score(self, i: int, j: int) -> PairScore | None:
         return self.pairs.get((min(i, j), max(i, j)))
@@ -544,7 +544,12 @@ def score_pairs(f: Features, pairs: np.ndarray) -> list[PairScore]:
 
 
 class PairScorer:
-    """``score_pairs`` with the per-article arrays built once, for many small calls."""
+    """``score_pairs`` with the per-article arrays built once, for many small calls.
+
+    :meth:`arrays` gives totals as arrays (what clustering reads: no object per pair, which
+    took ~0.75 KB a pair, 3.5 GB for the dense path's 4.5M pairs); :meth:`explain` rebuilds
+    one pair's :class:`PairScore` from its stored total and alignment, for ``--explain``.
+    """
 
     def __init__(self, f: Features, exact: bool = True) -> None:
         self.f, self.exact = f, exact
@@ -555,53 +560,104 @@ class PairScorer:
                                  for i in range(len(f.doc))], dtype=np.int64)
         self.language = _codes(f.languages, len(f.doc))
         self.script = _codes(f.scripts, len(f.doc))
+        self.entities = _SetIncidence(f.entities)
+        self.numbers = _SetIncidence(f.numbers)
 
     def __call__(self, pairs: np.ndarray) -> list[PairScore]:
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        totals, aligned = self.arrays(pairs)
+        return [self.explain(i, j, t, a) for i, j, t, a in zip(
+            pairs[:, 0].tolist(), pairs[:, 1].tolist(), totals.tolist(), aligned.tolist(),
+            strict=True)]
+
+    def arrays(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Totals and aligned shares of rows (i, j), float64: ``score_pair``'s values bit for
+        bit (the same operations in the same order, on doubles)."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         if len(pairs) == 0:
-            return []
+            return np.zeros(0), np.zeros(0)
         f = self.f
         first, second = pairs[:, 0], pairs[:, 1]
         doc = _row_dots(f.doc, first, second)
+        aligned = _aligned_shares(f.sentences, self.lengths, first, second, exact=self.exact)
+        shared_entities = self.entities.shared(first, second)
+        smaller = np.minimum(self.entities.sizes[first], self.entities.sizes[second])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            entities = np.where(smaller > 0, shared_entities / np.maximum(smaller, 1), 0.0)
+        numbers = np.minimum(self.numbers.shared(first, second), NUMBER_CAP)
+        total = doc + ALIGN_WEIGHT * aligned + ENTITY_WEIGHT * entities + NUMBER_WEIGHT * numbers
         dated = self.known[first] & self.known[second]
-        apart = np.abs(self.day[first] - self.day[second])
-        penalised = dated & (apart > STORY_DAYS)
+        penalised = dated & (np.abs(self.day[first] - self.day[second]) > STORY_DAYS)
+        total = np.where(penalised, total - DATE_PENALTY, total)
         wa, wb = self.weekday[first], self.weekday[second]
         gap_days = np.abs(wa - wb)
         other_day = (wa >= 0) & (wb >= 0) & (np.minimum(gap_days, 7 - gap_days) > WEEKDAY_SLACK)
+        total = np.where(other_day, total - WEEKDAY_PENALTY, total)
         la, sa, sb = self.language[first], self.script[first], self.script[second]
         same_language = (la >= 0) & (la == self.language[second])
         cross_script = (sa >= 0) & (sb >= 0) & (sa != sb)
+        if f.short:
+            shorts = np.array(f.short, dtype=bool)
+            short = np.flatnonzero(shorts[first] | shorts[second])
+            # the rule itself, per short pair (short_term; few pairs on a usual day)
+            total[short] += [short_term(True, shared_facts(f, i, j), c) for i, j, c in zip(
+                first[short].tolist(), second[short].tolist(), cross_script[short].tolist(),
+                strict=True)]
         shift = (np.where(cross_script, CROSS_SCRIPT_BONUS, 0.0)
                  - np.where(same_language, SAME_LANGUAGE_OFFSET, 0.0))
-        aligned = _aligned_shares(f.sentences, self.lengths, first, second, exact=self.exact)
+        return total + shift, aligned
 
-        out = []
-        entities, numbers_of, shorts = f.entities, f.numbers, f.short
-        for i, j, d, a, pen, is_dated, gap, other, x, y, lang, cross, sh in zip(
-            first.tolist(), second.tolist(), doc.tolist(), aligned.tolist(),
-            penalised.tolist(), dated.tolist(), apart.tolist(), other_day.tolist(),
-            wa.tolist(), wb.tolist(), same_language.tolist(), cross_script.tolist(),
-            shift.tolist(), strict=True,
-        ):
-            days_apart = gap if is_dated else None
-            weekdays = (x, y) if other else None
-            ei, ej = entities[i], entities[j]
-            ent = len(ei & ej) / (len(ei) if len(ei) < len(ej) else len(ej)) if ei and ej else 0.0
-            shared = numbers_of[i] & numbers_of[j]
-            numbers = tuple(sorted(shared)) if shared else ()
-            total = (d + ALIGN_WEIGHT * a + ENTITY_WEIGHT * ent
-                     + NUMBER_WEIGHT * (len(numbers) if len(numbers) < NUMBER_CAP else NUMBER_CAP))
-            if pen:
-                total -= DATE_PENALTY
-            if other:
-                total -= WEEKDAY_PENALTY
-            short = bool(shorts) and (shorts[i] or shorts[j])
-            facts = shared_facts(f, i, j) if short else 0
-            if short:
-                total += short_term(True, facts, cross)
-            out.append(PairScore(total + sh, d, a, ent, numbers, days_apart, weekdays, lang,
-                                 cross, short, facts, (f.day_source(i), f.day_source(j))))
+    def explain(self, i: int, j: int, total: float, aligned: float) -> PairScore:
+        """Pair (i, j)'s signals around its ``total`` and ``aligned`` share as scored (the
+        alignment is the costly part, and a padded batch may round it in its last bit)."""
+        f = self.f
+        ei, ej = f.entities[i], f.entities[j]
+        entities = len(ei & ej) / (len(ei) if len(ei) < len(ej) else len(ej)) if ei and ej else 0.0
+        numbers = tuple(sorted(f.numbers[i] & f.numbers[j]))
+        di, dj = f.days[i], f.days[j]
+        days_apart = abs(di - dj) if di is not None and dj is not None else None
+        wi, wj = f.weekday(i), f.weekday(j)
+        weekdays = None
+        if (wi is not None and wj is not None
+                and min(abs(wi - wj), 7 - abs(wi - wj)) > WEEKDAY_SLACK):
+            weekdays = (wi, wj)
+        short = f.is_short(i, j)
+        return PairScore(total, float(f.doc[i] @ f.doc[j]), aligned, entities, numbers,
+                         days_apart, weekdays, f.same_language(i, j), f.cross_script(i, j),
+                         short, f.facts(i, j) if short else 0,
+                         (f.day_source(i), f.day_source(j)))
+
+
+class _SetIncidence:
+    """Articles' sets of keys as a sparse incidence matrix, to count what pairs share."""
+
+    def __init__(self, sets: Sequence[frozenset]) -> None:
+        from scipy.sparse import csr_matrix
+
+        vocabulary: dict = {}
+        columns = [vocabulary.setdefault(k, len(vocabulary)) for s in sets for k in s]
+        self.sizes = np.array([len(s) for s in sets], dtype=np.int64)
+        indptr = np.r_[0, np.cumsum(self.sizes)]
+        self.matrix = csr_matrix((np.ones(len(columns), dtype=np.int32), columns, indptr),
+                                 shape=(len(sets), max(1, len(vocabulary))))
+        self.matrix.sort_indices()
+        self._product = None
+
+    def shared(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """|set_i ∩ set_j| for each pair: from the full product when pairs are many (the
+        dense path), else row by row in chunks."""
+        n = self.matrix.shape[0]
+        if len(first) == 0 or self.matrix.nnz == 0:
+            return np.zeros(len(first), dtype=np.int64)
+        if n * n <= 4 * len(first) or self._product is not None:
+            if self._product is None:
+                self._product = (self.matrix @ self.matrix.T).tocsr()
+            return np.asarray(self._product[first, second]).ravel().astype(np.int64)
+        out = np.empty(len(first), dtype=np.int64)
+        step = 1 << 18
+        for s in range(0, len(first), step):
+            a, b = self.matrix[first[s : s + step]], self.matrix[second[s : s + step]]
+            out[s : s + step] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
         return out
 
 
@@ -856,6 +912,59 @@ class MergeGate:
             self.ordinals[a] = na | nb
 
 
+def average_linkage_condensed(
+    n: int, scores: np.ndarray, threshold: float, gate: MergeGate | None = None
+) -> list[list[int]]:
+    """``average_linkage`` when every pair is scored: the scores as a condensed matrix (pair
+    (i, j), i < j, at ``i·n - i(i+1)/2 + j - i - 1``: ``np.triu_indices`` order), not dicts of
+    dicts. The same merges in the same order, with the same float sums (a test pins the two
+    together): the heap, its entries and the staleness check are ``average_linkage``'s.
+    """
+    sums = np.array(scores, dtype=np.float64)  # a copy: merged clusters' sums replace rows
+    if len(sums) != n * (n - 1) // 2:
+        raise ValueError(f"{len(sums)} scores for {n} articles")
+    size = np.ones(n, dtype=np.int64)
+    alive = np.ones(n, dtype=bool)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    offset = np.arange(n, dtype=np.int64)
+    offset = offset * n - offset * (offset + 1) // 2 - offset - 1  # code of (i, j): offset[i] + j
+    everyone = np.arange(n, dtype=np.int64)
+
+    def row(a: int, others: np.ndarray) -> np.ndarray:
+        """Condensed indices of the pairs (a, c) for each c of ``others`` (none equal to a)."""
+        return np.where(others < a, offset[others] + a, offset[a] + others)
+
+    def average(a: int, b: int) -> float:
+        return float(sums[offset[min(a, b)] + max(a, b)]) / (int(size[a]) * int(size[b]))
+
+    first, second = np.triu_indices(n, 1)
+    high = np.flatnonzero(sums >= threshold)
+    heap = [(-s, i, j) for s, i, j in zip(sums[high].tolist(), first[high].tolist(),
+                                          second[high].tolist(), strict=True)]
+    del first, second, high
+    heapq.heapify(heap)
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or abs(average(a, b) + neg) > 1e-12:
+            continue  # a merged cluster, or stale: the clusters changed since
+        if gate is not None and not gate.allowed(a, b):
+            continue
+        members[a] += members.pop(b)
+        if gate is not None:
+            gate.merge(a, b)
+        alive[b] = False
+        others = everyone[alive]
+        others = others[others != a]
+        into = row(a, others)
+        sums[into] += sums[row(b, others)]
+        size[a] += size[b]
+        averages = sums[into] / (size[a] * size[others])
+        near = np.flatnonzero(averages >= threshold)
+        for avg, c in zip(averages[near].tolist(), others[near].tolist(), strict=True):
+            heapq.heappush(heap, (-avg, min(a, c), max(a, c)))
+    return sorted(sorted(m) for m in members.values())
+
+
 def average_linkage(
     n: int,
     scores: dict[tuple[int, int], float],
@@ -1017,32 +1126,142 @@ def _missing_pairs(
 
 def group_features(
     f: Features, threshold: float = SAME_EVENT_THRESHOLD
-) -> tuple[list[list[int]], dict[tuple[int, int], PairScore]]:
+) -> tuple[list[list[int]], PairScores]:
     """Clusters of article indices and the pair scores behind them (grouping alone).
 
-    Up to DENSE_LIMIT articles every pair is scored; beyond, only candidate pairs, with the
-    completed averages of the module docstring.
+    Up to DENSE_LIMIT articles every pair is scored and clustered on the condensed matrix of
+    totals; beyond, only candidate pairs, with the completed averages of the module docstring.
     """
     n = len(f.doc)
     dense = n <= DENSE_LIMIT
     candidates = candidate_pairs(f.doc, f.days)
     scorer = PairScorer(f, exact=dense)
-    pairs = dict(zip(map(tuple, candidates.tolist()), scorer(candidates), strict=True))
-    log.debug("scored %d candidate pairs of %d articles", len(pairs), n)
+    totals, aligned = scorer.arrays(candidates)
+    pairs = PairScores(n, scorer)
+    pairs.add(candidates, totals, aligned)
+    log.debug("scored %d candidate pairs of %d articles", len(candidates), n)
     gate = MergeGate(f) if f.outcomes else None
-    scores = {k: v.total for k, v in pairs.items()}
-    if dense:
-        clusters = average_linkage(n, scores, threshold, gate=gate)
+    if dense:  # candidates are every pair in triu order: the totals are the condensed matrix
+        del candidates, aligned
+        clusters = average_linkage_condensed(n, totals, threshold, gate=gate)
     else:
+        scores = dict(zip(map(tuple, candidates.tolist()), totals.tolist(), strict=True))
+        del candidates, totals, aligned
+
         def score(missing: list[tuple[int, int]]) -> list[float]:
-            new = scorer(np.array(missing))
-            pairs.update(zip(missing, new, strict=True))
-            return [p.total for p in new]
+            rows = np.array(missing, dtype=np.int64).reshape(-1, 2)
+            new, new_aligned = scorer.arrays(rows)
+            pairs.add(rows, new, new_aligned)
+            return new.tolist()
 
         clusters = average_linkage(n, scores, threshold, score, gate=gate)
     if gate is not None:
         clusters = attach_lone_articles(clusters, f, pairs, scorer, threshold)
     return clusters, pairs
+
+
+class PairScores:
+    """Scored pairs (i < j) as arrays: pair codes i·n + j, totals and aligned shares.
+
+    What clustering needs is the totals; ``--explain`` and an event's ordering read a pair's
+    :class:`PairScore`, rebuilt on demand (``PairScorer.explain``). Reads like the mapping
+    ``{(i, j): PairScore}`` it replaces (``in``, ``get``, ``[]``, iteration over the keys,
+    ``update``), at ~24 bytes a pair instead of ~0.75 KB.
+    """
+
+    def __init__(self, n: int, scorer: PairScorer) -> None:
+        self.n, self.scorer = n, scorer
+        self.codes = np.zeros(0, dtype=np.int64)
+        self.totals = np.zeros(0)
+        self.aligned = np.zeros(0)
+        self._batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # pairs added a few at a time (lone articles' missing pairs): code -> (total, aligned)
+        self._few: dict[int, tuple[float, float]] = {}
+
+    def add(self, pairs: np.ndarray, totals: np.ndarray, aligned: np.ndarray) -> None:
+        """Pairs (rows i < j) and their arrays; a pair already held keeps its score."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        codes = pairs[:, 0] * self.n + pairs[:, 1]
+        if len(pairs) > _FEW_PAIRS:
+            self._batches.append((codes, np.asarray(totals, dtype=np.float64),
+                                  np.asarray(aligned, dtype=np.float64)))
+            return
+        for code, t, a in zip(codes.tolist(), np.asarray(totals).tolist(),
+                              np.asarray(aligned).tolist(), strict=True):
+            if code not in self._few and self._held(code) < 0:
+                self._few[code] = (t, a)
+
+    def update(self, items) -> None:
+        """Add ``((i, j), PairScore)`` items (the mapping's ``update``)."""
+        items = list(items)
+        if items:
+            self.add(np.array([k for k, _ in items]), np.array([s.total for _, s in items]),
+                     np.array([s.aligned for _, s in items]))
+
+    def _settle(self, everything: bool = False) -> None:
+        """Fold added batches into the sorted arrays (and the few, when asked or many)."""
+        if self._few and (everything or len(self._few) > _FEW_PAIRS):
+            values = np.array(list(self._few.values())).reshape(-1, 2)
+            self._batches.append((np.fromiter(self._few, np.int64, len(self._few)),
+                                  values[:, 0], values[:, 1]))
+            self._few = {}
+        if not self._batches:
+            return
+        parts = [(self.codes, self.totals, self.aligned), *self._batches]
+        self._batches = []
+        codes = np.concatenate([p[0] for p in parts])
+        self.totals = np.concatenate([p[1] for p in parts])
+        self.aligned = np.concatenate([p[2] for p in parts])
+        if np.all(codes[1:] > codes[:-1]):
+            self.codes = codes  # the dense path: one batch, in order
+        else:
+            self.codes, first = np.unique(codes, return_index=True)
+            self.totals, self.aligned = self.totals[first], self.aligned[first]
+
+    def _held(self, code: int) -> int:
+        self._settle()
+        k = int(np.searchsorted(self.codes, code))
+        return k if k < len(self.codes) and self.codes[k] == code else -1
+
+    def pairs(self) -> np.ndarray:
+        """Rows (i, j) of every held pair, in code order (``totals`` follows it)."""
+        self._settle(everything=True)
+        return np.stack([self.codes // self.n, self.codes % self.n], axis=1)
+
+    def __len__(self) -> int:
+        self._settle(everything=True)
+        return len(self.codes)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple):
+            return False
+        code = min(key) * self.n + max(key)
+        return code in self._few or self._held(code) >= 0
+
+    def __iter__(self):
+        self._settle(everything=True)
+        return zip((self.codes // self.n).tolist(), (self.codes % self.n).tolist(), strict=True)
+
+    def get(self, key: tuple[int, int], default: PairScore | None = None) -> PairScore | None:
+        i, j = min(key), max(key)
+        code = i * self.n + j
+        if code in self._few:
+            total, aligned = self._few[code]
+        else:
+            k = self._held(code)
+            if k < 0:
+                return default
+            total, aligned = float(self.totals[k]), float(self.aligned[k])
+        return self.scorer.explain(i, j, total, aligned)
+
+    def __getitem__(self, key: tuple[int, int]) -> PairScore:
+        score = self.get(key)
+        if score is None:
+            raise KeyError(key)
+        return score
+
+
+_FEW_PAIRS = 4096
 
 
 def lone_match(f: Features, i: int, j: int) -> bool:
@@ -1061,7 +1280,7 @@ def lone_match(f: Features, i: int, j: int) -> bool:
 def attach_lone_articles(
     clusters: list[list[int]],
     f: Features,
-    pairs: dict[tuple[int, int], PairScore],
+    pairs: PairScores,
     scorer: PairScorer,
     threshold: float,
 ) -> list[list[int]]:
@@ -1205,7 +1424,7 @@ def explain(grouping: Grouping, margin: float = NEAR_MISS_MARGIN) -> list[Decisi
     index = {a.id: k for k, a in enumerate(grouping.articles)}
     event_of = {a.id: e.id for e in grouping.events for a in e.articles}
     out: list[Decision] = []
-    for (i, j), score in sorted(grouping.pairs.items(), key=lambda kv: -kv[1].total):
+    for (i, j), score in _explained(grouping, SAME_EVENT_THRESHOLD - margin):
         a, b = grouping.articles[i].id, grouping.articles[j].id
         if event_of[a] == event_of[b]:
             out.append(Decision("merged", a, b, score))
@@ -1213,3 +1432,21 @@ def explain(grouping: Grouping, margin: float = NEAR_MISS_MARGIN) -> list[Decisi
             out.append(Decision("near-miss", a, b, score))
     out.sort(key=lambda d: (d.kind != "merged", index[d.a], -d.score.total))
     return out
+
+
+def _explained(grouping: Grouping, floor: float) -> list[tuple[tuple[int, int], PairScore]]:
+    """The pairs ``explain`` may show, highest total first: those inside one event and those
+    scoring at least ``floor``; their PairScores are built for these alone."""
+    pairs = grouping.pairs
+    if not isinstance(pairs, PairScores):
+        return sorted(pairs.items(), key=lambda kv: -kv[1].total)
+    event = np.full(len(grouping.articles), -1, dtype=np.int64)
+    index = {a.id: k for k, a in enumerate(grouping.articles)}
+    for e, ev in enumerate(grouping.events):
+        event[[index[a.id] for a in ev.articles]] = e
+    rows = pairs.pairs()
+    shown = np.flatnonzero((event[rows[:, 0]] == event[rows[:, 1]]) | (pairs.totals >= floor))
+    shown = shown[np.argsort(-pairs.totals[shown], kind="stable")]
+    return [((i, j), pairs.scorer.explain(i, j, t, a)) for i, j, t, a in zip(
+        rows[shown, 0].tolist(), rows[shown, 1].tolist(), pairs.totals[shown].tolist(),
+        pairs.aligned[shown].tolist(), strict=True)]

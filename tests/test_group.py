@@ -277,3 +277,16 @@ def test_event_day_names_a_date_read_from_the_text_as_text():
 ])
 def test_fact_figures_leave_out_days_of_the_month(body, expected):
     assert fact_figures(_article("x", body, "pt")) == expected
+
+
+def test_explain_reads_the_array_pairs_as_the_pair_objects(grouping):
+    """``explain`` over the pair arrays shows what it showed over a PairScore per pair."""
+    from briefer.group import Grouping, explain
+
+    n = len(grouping.articles)
+    assert len(grouping.pairs) == n * (n - 1) // 2
+    objects = Grouping(grouping.events, grouping.articles,
+                       {key: grouping.pairs[key] for key in grouping.pairs})
+    decisions = explain(grouping)
+    assert decisions == explain(objects)
+    assert sum(d.kind == "merged" for d in decisions) == 6  # the four-language event's pairs

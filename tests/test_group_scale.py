@@ -140,3 +140,72 @@ def test_score_clusters_counts_per_cell():
     # recall: a, b: 1; c: 1/3; d, e: 2/3
     assert s.bcubed_recall == pytest.approx((2 + 1 / 3 + 4 / 3) / 5)
     assert (s.pairwise_precision, s.pairwise_recall) == pytest.approx((2 / 4, 2 / 4))
+
+
+def _gate_features(n: int, seed: int) -> group.Features:
+    """Synthetic features with some match scores in the leads, so the merge gate refuses,
+    and specific facts, so lone articles may join events."""
+    f, _ = synthetic_features(n, seed=seed)
+    f.names, f.uncased, f.figures = list(f.entities), [frozenset()] * n, list(f.numbers)
+    rng = np.random.default_rng(seed)
+    f.outcomes = [frozenset({(int(rng.integers(1, 3)), 0)}) if rng.random() < 0.3
+                  else frozenset() for _ in range(n)]
+    return f
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_condensed_linkage_makes_the_dict_linkages_merges(seed):
+    """The condensed matrix and the dicts of dicts give the same clusters: ties (scores
+    rounded to two decimals), gate refusals and several thresholds included."""
+    n = 70
+    rng = np.random.default_rng(seed)
+    i, j = np.triu_indices(n, 1)
+    blocks = rng.integers(0, 12, n)
+    raw = np.where(blocks[i] == blocks[j], rng.normal(0.93, 0.05, len(i)),
+                   rng.normal(0.6, 0.2, len(i)))
+    scores = np.round(raw, 2)
+    as_dict = dict(zip(zip(i.tolist(), j.tolist(), strict=True), scores.tolist(), strict=True))
+    f = _gate_features(n, seed)
+    merged = 0
+    for threshold in (0.85, 0.9, 0.95):
+        for gate in (False, True):
+            expected = average_linkage(n, as_dict, threshold,
+                                       gate=group.MergeGate(f) if gate else None)
+            got = group.average_linkage_condensed(n, scores, threshold,
+                                                  gate=group.MergeGate(f) if gate else None)
+            assert got == expected
+            merged += n - len(got)
+    assert merged > 50  # clusters did form
+
+
+def test_dense_grouping_equals_the_pair_by_pair_reference():
+    """group_features (arrays, condensed linkage) against score_pair for every pair, the
+    dict linkage and the lone-article rule over a dict of PairScores: the same events."""
+    f = _gate_features(300, seed=4)
+    clusters, pairs = group_features(f)
+    n = len(f.doc)
+    reference = {(a, b): score_pair(f, a, b) for a in range(n) for b in range(a + 1, n)}
+    expected = average_linkage(n, {k: v.total for k, v in reference.items()},
+                               group.SAME_EVENT_THRESHOLD, gate=group.MergeGate(f))
+    expected = group.attach_lone_articles(expected, f, reference, group.PairScorer(f),
+                                          group.SAME_EVENT_THRESHOLD)
+    assert clusters == expected
+    assert len(pairs) == len(reference) and sorted(pairs) == sorted(reference)
+    assert len([c for c in clusters if len(c) > 1]) > 10
+    for key in [(0, 1), (3, 250), (17, 18), (298, 299)]:
+        assert pairs[key] == reference[key]  # rebuilt on demand, field for field
+    assert (5, 5) not in pairs and pairs.get((0, 300)) is None
+
+
+def test_sparse_pairs_hold_the_scores_the_linkage_completed(monkeypatch):
+    """Beyond DENSE_LIMIT the table holds the candidates and every pair scored later."""
+    monkeypatch.setattr(group, "DENSE_LIMIT", 100)
+    f, _ = synthetic_features(400, seed=5)
+    _, pairs = group_features(f)
+    rows = pairs.pairs()
+    assert len(rows) > len(candidate_pairs(f.doc, f.days))  # missing pairs were scored
+    sample = rows[:: max(1, len(rows) // 200)]
+    expected = [s.total for s in group.PairScorer(f, exact=False)(sample)]
+    got = [pairs[(int(a), int(b))].total for a, b in sample]
+    # a padded batch may round an alignment in its last bit: totals agree to rounding
+    assert np.allclose(got, expected, rtol=0, atol=1e-9)
