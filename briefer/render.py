@@ -802,7 +802,7 @@ def _independence(event: Event, t: Labels) -> str:
     if not origins:
         return ""
     names = outlet_names(event, origins, t["unnamed source"])
-    return t.say("{} reports, {} independent: {}", t.number(n), t.number(len(origins)),
+    return t.say("{}, {} ({})", t.count("report", n), t.count("independent source", len(origins)),
                  ", ".join(names))
 
 
