@@ -21,6 +21,7 @@ import typer
 
 from . import __version__
 from .errors import BrieferError
+from .types import DEFAULT_TITLE
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -272,7 +273,9 @@ def build(
                      help="The translator's model id or local directory [default: "
                           "facebook/m2m100_418M; nllb: facebook/nllb-200-distilled-600M]."),
     ] = None,
-    title: Annotated[str, typer.Option(help="Title of the brief.")] = "Daily brief",
+    title: Annotated[
+        str, typer.Option(help="Title of the brief (the default is said in the reader's language).")
+    ] = DEFAULT_TITLE,
     templates: Annotated[
         Path | None, typer.Option(help="Directory with templates overriding the built-in ones.")
     ] = None,

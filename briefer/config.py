@@ -27,6 +27,7 @@ from typing import Any
 from .errors import ConfigError
 from .fetch import parse_allow
 from .sources import SourceOptions
+from .types import DEFAULT_TITLE
 
 __all__ = ["DEFAULT_PATH", "Config", "EmailConfig", "SummarizerConfig", "TranslatorConfig",
            "load_config"]
@@ -116,7 +117,7 @@ class Config:
 
     path: Path
     sources: tuple[str, ...]
-    title: str = "Daily brief"
+    title: str = DEFAULT_TITLE
     out_dir: str = "out/{date}"  # a pattern; see :meth:`out_dir_for`
     formats: tuple[str, ...] = FORMATS
     state: Path = Path("~/.local/state/briefer/state.db")
@@ -340,7 +341,7 @@ def _parse(data: dict[str, Any], file: Path) -> Config:
     return Config(
         path=file,
         sources=tuple(resolved),
-        title=top.text("title", "Daily brief"),
+        title=top.text("title", DEFAULT_TITLE),
         out_dir=out_dir,
         formats=formats,
         state=state or _resolve("~/.local/state/briefer/state.db", file.parent),

@@ -22,6 +22,8 @@ LANGUAGES = ("en", "fr", "de", "es", "id", "fa", "ar")
 
 # Phrases: English key -> {language: translation}. "{}" is filled by the caller.
 _PHRASES: dict[str, dict[str, str]] = {
+    "Daily brief": {"fr": "Le point du jour", "de": "Tagesüberblick", "es": "Resumen del día",
+                    "id": "Ringkasan harian", "fa": "خلاصه خبرهای روز", "ar": "الموجز اليومي"},
     "Top stories": {"fr": "À la une", "de": "Das Wichtigste", "es": "Lo más importante",
                     "id": "Berita utama", "fa": "خبرهای مهم", "ar": "أهم الأخبار"},
     "Also today": {"fr": "Aussi aujourd’hui", "de": "Außerdem heute", "es": "También hoy",
@@ -225,6 +227,26 @@ _PHRASES: dict[str, dict[str, str]] = {
                "ar": "المصدر"},
     "Their sentence": {"fr": "Leur phrase", "de": "Ihr Satz", "es": "Su frase", "id": "Kalimatnya",
                        "fa": "جمله‌اش", "ar": "جملته"},
+    "Articles by language and outlet.": {
+        "fr": "Articles par langue et par média.", "de": "Artikel nach Sprache und Medium.",
+        "es": "Artículos por idioma y medio.", "id": "Artikel menurut bahasa dan media.",
+        "fa": "خبرها بر پایه زبان و رسانه.", "ar": "المقالات حسب اللغة والوسيلة."},
+    "per day": {"fr": "par jour", "de": "pro Tag", "es": "por día", "id": "per hari",
+                "fa": "در روز", "ar": "يوميًا"},
+    "per {} days": {"fr": "par {} jours", "de": "je {} Tage", "es": "cada {} días",
+                    "id": "per {} hari", "fa": "هر {} روز", "ar": "كل {} أيام"},
+    "Articles per day, {} to {}": {"fr": "Articles par jour, du {} au {}",
+                                   "de": "Artikel pro Tag, {} bis {}",
+                                   "es": "Artículos por día, del {} al {}",
+                                   "id": "Artikel per hari, {} sampai {}",
+                                   "fa": "خبرها در روز، از {} تا {}",
+                                   "ar": "المقالات يوميًا، من {} إلى {}"},
+    "Articles per {} days, {} to {}": {"fr": "Articles par {} jours, du {} au {}",
+                                       "de": "Artikel je {} Tage, {} bis {}",
+                                       "es": "Artículos cada {} días, del {} al {}",
+                                       "id": "Artikel per {} hari, {} sampai {}",
+                                       "fa": "خبرها هر {} روز، از {} تا {}",
+                                       "ar": "المقالات كل {} أيام، من {} إلى {}"},
     "Inputs skipped: {} (listed in brief.json)": {
         "fr": "Entrées ignorées : {} (listées dans brief.json)",
         "de": "Übersprungene Eingaben: {} (aufgeführt in brief.json)",
@@ -295,6 +317,17 @@ _COUNTS: dict[str, dict[str, dict[str, str]]] = {
         "fa": {"other": "{} منبع مستقل"},
         "ar": {"zero": "لا مصادر مستقلة", "one": "مصدر مستقل واحد", "two": "مصدران مستقلان",
                "few": "{} مصادر مستقلة", "many": "{} مصدرًا مستقلًا", "other": "{} مصدر مستقل"},
+    },
+    "undated article not shown": {
+        "en": {"one": "{} undated article not shown.", "other": "{} undated articles not shown."},
+        "fr": {"one": "{} article non daté n’est pas montré.", "other": "{} articles non datés ne sont pas montrés."},
+        "de": {"one": "{} Artikel ohne Datum nicht gezeigt.", "other": "{} Artikel ohne Datum nicht gezeigt."},
+        "es": {"one": "{} artículo sin fecha no se muestra.", "other": "{} artículos sin fecha no se muestran."},
+        "id": {"other": "{} artikel tanpa tanggal tidak ditampilkan."},
+        "fa": {"other": "{} خبر بی‌تاریخ نشان داده نشده است."},
+        "ar": {"zero": "لا مقالات بلا تاريخ.", "one": "مقال واحد بلا تاريخ لم يُعرض.",
+               "two": "مقالان بلا تاريخ لم يُعرضا.", "few": "{} مقالات بلا تاريخ لم تُعرض.",
+               "many": "{} مقالًا بلا تاريخ لم تُعرض.", "other": "{} مقال بلا تاريخ لم يُعرض."},
     },
     "event": {
         "en": {"one": "{} event", "other": "{} events"},

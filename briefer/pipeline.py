@@ -16,6 +16,7 @@ from .errors import NoArticlesError, UsageError
 from .fingerprint import inputs_fingerprint, up_to_date
 from .group import CALIBRATED_FOR, Grouping, group_articles
 from .ingest import IngestResult
+from .labels import Labels
 from .outlets import load_registry
 from .present import DETAILS, PresentOptions, rank_events
 from .similarity import CachedEmbedder
@@ -25,7 +26,7 @@ from .store import FILENAME as CACHE_FILENAME
 from .store import EmbeddingStore, default_cache_dir
 from .summarize import summarize_events
 from .translate import choose_translator, translate_brief_events
-from .types import Article, Brief
+from .types import DEFAULT_TITLE, Article, Brief
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ FORMATS = ("json", "html", "pdf", "txt")
 class Options:
     """Everything a run can be told; passed through the stages, never global."""
 
-    title: str = "Daily brief"
+    title: str = DEFAULT_TITLE
     formats: tuple[str, ...] = FORMATS
     summarizer: str = "auto"
     model: str | None = None
@@ -285,8 +286,10 @@ def _build_brief(
         )  # fmt: skip
         translation_warnings = more
     events = rank_events(events)
+    # the default title is said in the reader's language; a chosen one is kept as written
+    title = Labels(options.lang)[options.title] if options.title == DEFAULT_TITLE else options.title
     return Brief(
-        title=options.title,
+        title=title,
         generated_at=now.isoformat(timespec="seconds"),
         backend=run.backend,
         model=run.model,

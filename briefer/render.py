@@ -263,6 +263,9 @@ class TimelineView:
     undated: int  # articles without a publication date, left out
     peak: int
     label_counts: bool  # few enough columns to write each count above its column
+    description: str  # the SVG's accessible name, in the reader's language
+    per_label: str  # "per day" / "per 3 days"
+    undated_note: str  # "2 undated articles not shown." or ""
 
 
 @dataclass(frozen=True)
@@ -275,15 +278,7 @@ class CoverageView:
     bars: tuple[BarView, ...]
     legend: tuple[LegendView, ...]
     timeline: TimelineView | None
-
-    @property
-    def description(self) -> str:
-        """What the chart shows, in words (the SVG's accessible name)."""
-        parts = [
-            f"{b.label} {b.count}: " + ", ".join(f"{s.outlet} {s.count}" for s in b.segments)
-            for b in self.bars
-        ]
-        return "Articles by language and outlet. " + "; ".join(parts)
+    description: str  # what the chart shows, in words (the SVG's accessible name)
 
 
 @dataclass(frozen=True)
@@ -679,7 +674,8 @@ def _event_view(
     outlets: dict[str, str] = {}
     for s in sources:
         outlets.setdefault(s.outlet.casefold(), s.outlet)
-    headline = event.headline or (event.articles[0].title if event.articles else "Untitled event")
+    untitled = t["Untitled event"]
+    headline = event.headline or (event.articles[0].title if event.articles else untitled)
     headline_lang = lang
     if shown is not None:
         headline, headline_lang = shown.text, shown.lang
@@ -687,7 +683,7 @@ def _event_view(
         headline_lang=headline_lang,
         headline_rtl=is_rtl(headline_lang),
         claims=_claims_view(anchor, event, sources, lang, CLAIM_CAPS[detail], t),
-        coverage=_coverage_view(sources, t["others"]) if APPENDIX[detail].chart else None,
+        coverage=_coverage_view(sources, t) if APPENDIX[detail].chart else None,
         rules=APPENDIX[detail],
         number=number,
         anchor=anchor,
@@ -846,10 +842,9 @@ _OTHERS = "\x00others"
 _OTHER_COLOR = "#b8bdc4"
 
 
-def _coverage_view(
-    sources: tuple[SourceView, ...], others_label: str = "others"
-) -> CoverageView | None:
+def _coverage_view(sources: tuple[SourceView, ...], t: Labels) -> CoverageView | None:
     """Articles per language (one segment per outlet), and per day when dates allow."""
+    others_label = t["others"]
     if len(sources) < 2:
         return None
     # the busiest outlets get a colour each; the rest share one grey ("others"), so no two
@@ -889,17 +884,23 @@ def _coverage_view(
         y = 2 + row * (_BAR_HEIGHT + _BAR_GAP)
         bars.append(BarView(label, sum(counts.values()), y, round(x, 2), tuple(segments)))
     height = 4 + len(bars) * (_BAR_HEIGHT + _BAR_GAP) - _BAR_GAP
+    described = "; ".join(
+        f"{b.label} {t.number(b.count)}: "
+        + ", ".join(f"{s.outlet} {t.number(s.count)}" for s in b.segments)
+        for b in bars
+    )
     return CoverageView(
         width=CHART_WIDTH,
         height=height,
         label_width=_LABEL_WIDTH,
         bars=tuple(bars),
         legend=tuple(legend.values()),
-        timeline=_timeline_view(sources),
+        timeline=_timeline_view(sources, t),
+        description=f"{t['Articles by language and outlet.']} {described}",
     )
 
 
-def _timeline_view(sources: tuple[SourceView, ...]) -> TimelineView | None:
+def _timeline_view(sources: tuple[SourceView, ...], t: Labels) -> TimelineView | None:
     """Articles per day (or per few days over long spans); None with fewer than two dates."""
     days = [_day(s.article.published) for s in sources]
     dated = [d for d in days if d is not None]
@@ -944,6 +945,19 @@ def _timeline_view(sources: tuple[SourceView, ...]) -> TimelineView | None:
         undated=len(days) - len(dated),
         peak=peak,
         label_counts=columns <= 24,
+        description=(
+            t.say("Articles per day, {} to {}", first.isoformat(), last.isoformat())
+            if bucket == 1
+            else t.say(
+                "Articles per {} days, {} to {}", t.number(bucket), first.isoformat(),
+                last.isoformat(),
+            )
+        ),
+        per_label=t["per day"] if bucket == 1 else t.say("per {} days", t.number(bucket)),
+        undated_note=(
+            t.count("undated article not shown", len(days) - len(dated))
+            if len(days) > len(dated) else ""
+        ),
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+DEFAULT_TITLE = "Daily brief"  # said in the reader's language unless a title is chosen
+
 
 @dataclass(frozen=True)
 class Original:

@@ -441,9 +441,16 @@ def test_details_speak_the_readers_language(brief: Brief, lang: str) -> None:
                     "Who reported what", "Outlet", "Path or URL", "summarizer:",
                     "Bracketed numbers", "Only one source"):  # fmt: skip
         assert english not in text, english
+    # the coverage charts' words too, drawn text and accessible names alike
+    for english in ("undated article", "per day", "Articles by language", "Articles per day"):
+        assert english not in details, english
+    if lang == "fa":
+        assert 'aria-label="Source ' not in details and 'aria-label="منبع ' in details
     if lang == "fr":
         assert "les sources divergent" in text and "seulement MNTV" in text
         assert "Une seule source," in text and "rapporte cet événement" in text
+        assert "1 article non daté n’est pas montré." in text and ">par jour</text>" in details
+        assert 'aria-label="Articles par langue et par média. anglais 4' in details
     txt = render_txt(brief, presentation=PresentOptions(lang=lang, detail="full"))
     assert "sources differ" not in txt and "(only MNTV)" not in txt
 

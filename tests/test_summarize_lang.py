@@ -172,3 +172,15 @@ def test_models_fetch_offline_fails_in_one_sentence() -> None:
         "or copy the model directory over and pass --model DIR.\n"
     )
     assert result.stdout == ""
+
+
+def test_default_title_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    """The built-in title follows --lang; a title the user chose is kept as written."""
+    titles = {}
+    for name, extra in (("default", ()), ("chosen", ("--title", "Revue de Lina"))):
+        result = build(tmp_path / name, "--summarizer", "extractive", "--translator", "none",
+                       "--lang", "fr", *extra)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        brief = json.loads((tmp_path / name / "brief.json").read_text(encoding="utf-8"))
+        titles[name] = brief["title"]
+    assert titles == {"default": "Le point du jour", "chosen": "Revue de Lina"}
