@@ -190,7 +190,26 @@ def front_html(html: str) -> str:
     head = html[:start].replace('<p class="email-note" hidden>', '<p class="email-note">')
     head = _MORE_LINK.sub("", head)  # they point into the details, which the e-mail leaves out
     head = _NOT_EMAIL.sub("", head)  # the details' and print's rules: inlined, they bloat it
-    return head + html[end + len(APPENDIX_END) :]
+    return _unlink_missing(head + html[end + len(APPENDIX_END) :])
+
+
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
+_ID = re.compile(r'\sid="([^"]+)"')
+_LOCAL_HREF = re.compile(r'\shref="#([^"]*)"')
+
+
+def _unlink_missing(html: str) -> str:
+    """Source markers and "from Persian" links whose target went with the details become
+    plain text: a link that goes nowhere in a mail client looks broken."""
+    ids = set(_ID.findall(html))
+
+    def unlink(m: re.Match[str]) -> str:
+        href = _LOCAL_HREF.search(m.group(1))
+        if href is None or href.group(1) in ids:
+            return m.group(0)
+        return f"<span{m.group(1).replace(href.group(0), '')}>{m.group(2)}</span>"
+
+    return _LINK.sub(unlink, html)
 
 
 def front_text(text: str) -> str:

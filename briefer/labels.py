@@ -24,6 +24,8 @@ LANGUAGES = ("en", "fr", "de", "es", "id", "fa", "ar")
 _PHRASES: dict[str, dict[str, str]] = {
     "Daily brief": {"fr": "Le point du jour", "de": "Tagesüberblick", "es": "Resumen del día",
                     "id": "Ringkasan harian", "fa": "خلاصه خبرهای روز", "ar": "الموجز اليومي"},
+    "Page {} of {}": {"fr": "Page {} sur {}", "de": "Seite {} von {}", "es": "Página {} de {}",
+                      "id": "Halaman {} dari {}", "fa": "صفحه {} از {}", "ar": "صفحة {} من {}"},
     "Top stories": {"fr": "À la une", "de": "Das Wichtigste", "es": "Lo más importante",
                     "id": "Berita utama", "fa": "خبرهای مهم", "ar": "أهم الأخبار"},
     "Also today": {"fr": "Aussi aujourd’hui", "de": "Außerdem heute", "es": "También hoy",
@@ -393,6 +395,11 @@ class Labels:
             pattern = pattern.rsplit(" ", 2)[0]
         return pattern.format(self.count("event", events), self.count("article", articles),
                               self.count("outlet", outlets))  # fmt: skip
+
+    def page_counter(self) -> str:
+        """The PDF's "Page 3 of 8" as a CSS ``content`` value (page numbers are counters)."""
+        before, middle, after = self["Page {} of {}"].split("{}")
+        return f'"{before}" counter(page) "{middle}" counter(pages) "{after}"'  # our own words
 
     def plus_more(self, n: int) -> str:
         return self.say("+{} more", self.number(n))

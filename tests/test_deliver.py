@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import ssl
 from email.utils import parsedate_to_datetime
@@ -73,6 +74,11 @@ def test_message_has_text_html_and_pdf_and_correct_headers(tmp_path, brief_dir):
     for details in ('class="claims-block"', 'class="claim-row', 'class="more-link"'):
         assert details not in body
     assert 'class="claims-block"' in (brief_dir / "brief.html").read_text(encoding="utf-8")
+    # every in-page link lands somewhere in what was sent; the source markers stay, as text
+    ids = set(re.findall(r'\sid="([^"]+)"', body))
+    assert all(target in ids for target in re.findall(r'href="#([^"]*)"', body))
+    assert re.search(r'<span class="cite"[^>]*>\[1\]</span>', body)
+    assert re.search(r'<a class="cite" href="#e1-s1"', (brief_dir / "brief.html").read_text())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename().startswith("brief-") and attachment.is_attachment()
     assert attachment.get_payload(decode=True) == (brief_dir / "brief.pdf").read_bytes()

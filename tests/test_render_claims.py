@@ -410,6 +410,18 @@ def test_pdf_has_the_claims_and_fetches_nothing(
     assert server[1] == []
 
 
+def test_pdf_page_numbers_speak_the_readers_language(
+    pdf_text: str, brief: Brief, tmp_path: Path
+) -> None:
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(render_pdf(brief, presentation=PresentOptions(lang="de", detail="full")))
+    german = subprocess.run([tool("pdftotext"), "-enc", "UTF-8", str(path), "-"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    pages = german.count("\f")
+    assert pages >= 2 and f"Seite 1 von {pages}" in german and "Page 1 of" not in german
+    assert re.search(r"Page 1 of \d+", pdf_text)
+
+
 def test_claim_citing_an_article_outside_the_event_is_dropped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
