@@ -595,17 +595,31 @@ def _gist(
     out: list[GistSentence] = []
     said: list[str] = []
     words = 0
-    kept_previous = False
-    for sentence in event.summary:
-        lang = getattr(sentence, "language", None) or event.language
-        shown, shown_lang = _in_reader_language(
-            sentence.text, lang, sentence.evidence, event, labels
+    shown_as = [
+        _in_reader_language(
+            s.text, getattr(s, "language", None) or event.language, s.evidence, event, labels
         )
+        for s in event.summary
+    ]
+    # the reader's language first (a stable sort: the summary's order otherwise); a sentence
+    # that leans on the one before it ("He added…") moves with it
+    blocks: list[list[int]] = []
+    for i, (shown, _) in enumerate(shown_as):
+        if blocks and _DANGLING.match(shown):
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    blocks.sort(key=lambda b: _lang(shown_as[b[0]][1]) != labels.lang)
+    order = [i for block in blocks for i in block]
+    last_kept = -2
+    for i in order:
+        sentence = event.summary[i]
+        shown, shown_lang = shown_as[i]
         ok = _is_news_sentence(shown, shown_lang)
-        ok = ok and (kept_previous or not _DANGLING.match(shown))
+        # "He said…" only right after the sentence it leans on
+        ok = ok and (last_kept == i - 1 or not _DANGLING.match(shown))
         ok = ok and not any(_similar(shown, s.text.text) for s in out)
         if not ok:
-            kept_previous = False
             continue
         n = _words(shown, shown_lang)
         if words + n > GIST_WORDS:
@@ -623,7 +637,7 @@ def _gist(
         )
         said.extend([sentence.text, shown, *sentence.evidence.values()])
         words += n
-        kept_previous = True
+        last_kept = i
         if words >= GIST_WORDS:
             break
     return tuple(out), said

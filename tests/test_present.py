@@ -85,6 +85,30 @@ def test_gist_is_at_most_60_words_without_bylines_or_repeats() -> None:
     assert sum(len(t.split()) for t in texts) <= 60 and len(texts) == 3
 
 
+def test_gist_puts_the_readers_language_first_and_keeps_leaning_sentences_in_place() -> None:
+    x, y = art("x", "tr", "Haber"), art("y", "en", "Wire")
+    tr_1 = "Türkiye İstatistik Kurumu yıllık enflasyonun mayısta yüzde 23,8'e düştüğünü açıkladı."
+    tr_2 = "Aylık bazda fiyatlar yüzde 1,6 arttı ve beklentilerin altında kaldı."
+    en_3 = "Turkish consumer prices rose 1.4% month-on-month in May, official data showed."
+    tr_3 = "Aylık enflasyon beklentinin altında geldi."
+    summary = [SummarySentence(tr_1, ["x"], {"x": tr_1}), SummarySentence(tr_2, ["x"], {"x": tr_2}),
+               SummarySentence(tr_3, ["x", "y"], {"x": tr_3, "y": en_3})]  # fmt: skip
+    ev = event("e", [x, y], summary=summary)
+    brief = Brief("T", "2025-03-02", "extractive", None, [ev])
+    english = [s.text for s in present(brief).front[0].gist]
+    assert [t.text for t in english] == [en_3, tr_1, tr_2]
+    assert [t.tag for t in english] == ["", "Turkish", "Turkish"]
+    turkish = [s.text.text for s in present(brief, PresentOptions(lang="tr")).front[0].gist]
+    assert turkish[:2] == [tr_1, tr_2]  # the summary's own order
+    # a sentence that leans on the one before it is never moved away from it
+    added = "They added that rents rose the most of all prices."
+    lean = event("l", [x, y], summary=[SummarySentence(tr_1, ["x"]),
+                                       SummarySentence(added, ["y"], {"y": added})])  # fmt: skip
+    shown = [s.text.text for s in present(Brief("T", "2025-03-02", "extractive", None,
+                                                [lean])).front[0].gist]  # fmt: skip
+    assert shown == [tr_1, added]
+
+
 def test_key_points_are_claims_of_two_outlets_the_gist_does_not_say() -> None:
     arts = [art("a", outlet="A"), art("b", outlet="B"), art("c", outlet="C")]
     claims = [Claim("1", "The bridge reopened to traffic on Friday morning.", "en", ["a", "b"],
