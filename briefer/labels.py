@@ -320,6 +320,16 @@ _COUNTS: dict[str, dict[str, dict[str, str]]] = {
         "ar": {"zero": "لا مصادر مستقلة", "one": "مصدر مستقل واحد", "two": "مصدران مستقلان",
                "few": "{} مصادر مستقلة", "many": "{} مصدرًا مستقلًا", "other": "{} مصدر مستقل"},
     },
+    "unnamed source": {
+        "en": {"one": "{} unnamed source", "other": "{} unnamed sources"},
+        "fr": {"one": "{} source sans nom", "other": "{} sources sans nom"},
+        "de": {"one": "{} unbenannte Quelle", "other": "{} unbenannte Quellen"},
+        "es": {"one": "{} fuente sin nombre", "other": "{} fuentes sin nombre"},
+        "id": {"other": "{} sumber tanpa nama"},
+        "fa": {"other": "{} منبع بی‌نام"},
+        "ar": {"zero": "لا مصادر غير مسمّاة", "one": "مصدر واحد غير مسمّى", "two": "مصدران غير مسمّيين",
+               "few": "{} مصادر غير مسمّاة", "many": "{} مصدرًا غير مسمّى", "other": "{} مصدر غير مسمّى"},
+    },
     "undated article not shown": {
         "en": {"one": "{} undated article not shown.", "other": "{} undated articles not shown."},
         "fr": {"one": "{} article non daté n’est pas montré.", "other": "{} articles non datés ne sont pas montrés."},

@@ -306,12 +306,27 @@ def source_name(article: Article, unnamed: str = "unnamed source") -> str:
     return _named(article) or domain(article.url) or unnamed
 
 
-def outlet_names(event: Event, names: Iterable[str], unnamed: str = "unnamed source") -> list[str]:
+def shown_names(names: Iterable[str | None], labels: Labels) -> list[str]:
+    """Distinct names, then the unnamed counted ("3 unnamed sources"): eight articles
+    without an outlet are not one source called "unnamed source"."""
+    seen = list(names)
+    unnamed = sum(1 for n in seen if not n)
+    return list(dict.fromkeys(n for n in seen if n)) + (
+        [labels.count("unnamed source", unnamed)] if unnamed else []
+    )
+
+
+def article_names(articles: Iterable[Article], labels: Labels) -> list[str]:
+    return shown_names((_named(a) or domain(a.url) for a in articles), labels)
+
+
+def outlet_names(event: Event, names: Iterable[str], labels: Labels) -> list[str]:
     """Names the attribution gave (independent origins, a conflict's outlets), with an article
     id (what it records for an unnamed article) replaced by the source's shown name."""
     by_id = {a.id: a for a in event.articles}
-    shown = [source_name(by_id[n], unnamed) if n in by_id else n for n in names]
-    return list(dict.fromkeys(shown))
+    return shown_names(
+        ((_named(by_id[n]) or domain(by_id[n].url)) if n in by_id else n for n in names), labels
+    )
 
 
 # --- the presentation -------------------------------------------------------------------
@@ -388,7 +403,7 @@ def _front_item(
 def _line_item(
     number: int, event: Event, labels: Labels, in_appendix: bool, history: bool
 ) -> LineItem:
-    names = list(dict.fromkeys(source_name(a, labels["unnamed source"]) for a in event.articles))
+    names = article_names(event.articles, labels)
     shown = ", ".join(names[:LINE_OUTLETS])
     if len(names) > LINE_OUTLETS:
         shown += " " + labels.plus_more(len(names) - LINE_OUTLETS)
@@ -725,12 +740,11 @@ def disputed_line(event: Event, labels: Labels) -> str | None:
             differ = claim.differs[0]
             shown = []
             for item in differ.get("values", []):
-                unnamed = labels["unnamed source"]
-                outlets = outlet_names(event, item.get("outlets") or [], unnamed) or [
-                    source_name(by_id[s], labels["unnamed source"])
-                    for s in item.get("sources", []) if s in by_id
-                ]
-                named = ", ".join(dict.fromkeys(outlets))
+                sources = [by_id[s] for s in item.get("sources", []) if s in by_id]
+                outlets = outlet_names(event, item.get("outlets") or [], labels) or (
+                    article_names(sources, labels)
+                )
+                named = ", ".join(outlets)
                 shown.append(f"{item.get('text')} ({named})" if named else str(item.get("text")))
             if shown:
                 what = differ.get("quantity")

@@ -37,6 +37,7 @@ from .present import (
     PresentOptions,
     Text,
     _cut,
+    article_names,
     outlet_names,
     present,
     source_name,
@@ -671,9 +672,6 @@ def _event_view(
         sentences.append(
             SentenceView(sentence.text, sentence.supported, tuple(cites), sentence)
         )
-    outlets: dict[str, str] = {}
-    for s in sources:
-        outlets.setdefault(s.outlet.casefold(), s.outlet)
     untitled = t["Untitled event"]
     headline = event.headline or (event.articles[0].title if event.articles else untitled)
     headline_lang = lang
@@ -692,7 +690,7 @@ def _event_view(
         lang=lang,
         rtl=is_rtl(lang),
         language_name=t.language_name(lang),
-        outlets=tuple(outlets.values()),
+        outlets=tuple(article_names(event.articles, t)),
         sentences=tuple(sentences),
         sources=sources,
     )
@@ -797,7 +795,7 @@ def _independence(event: Event, t: Labels) -> str:
     n, origins = len(event.articles), event.independent_outlets
     if not origins:
         return ""
-    names = outlet_names(event, origins, t["unnamed source"])
+    names = outlet_names(event, origins, t)
     return t.say("{}, {} ({})", t.count("report", n), t.count("independent source", len(origins)),
                  ", ".join(names))
 

@@ -164,6 +164,22 @@ def test_copies_of_the_same_text_disagreeing_are_not_a_conflict():
     assert origin["a"] == origin["b"]
 
 
+def test_unnamed_independent_sources_are_counted_not_merged_into_one_name(tmp_path):
+    from briefer.render import render_txt
+    from briefer.types import Brief, Claim, Event
+
+    a = _article("a", "The bridge reopened on Friday after repairs.", "Agency A")
+    x1 = _article("x1", "The bridge reopened on Friday after the repairs ended.", "")
+    x2 = _article("x2", "Repairs done, the bridge reopened on Friday.", "")
+    claim = Claim("ev-c1", a.body, "en", ["a", "x1", "x2"], {"a": a.body, "x1": x1.body},
+                  "shared", independent_sources=["Agency A", "x1", "x2"])  # fmt: skip
+    event = Event(id="ev", articles=[a, x1, x2], headline="Bridge", language="en",
+                  claims=[claim], independent_outlets=["Agency A", "x1", "x2"])
+    brief = Brief("Daily brief", "2025-01-01T00:00:00+00:00", "extractive", None, [event])
+    text = " ".join(render_txt(brief).split())
+    assert "3 reports, 3 independent sources (Agency A, 2 unnamed sources)" in text
+
+
 def test_the_brief_says_what_differs_and_how_many_independent_sources(tmp_path):
     from briefer.render import write_outputs
     from briefer.types import Brief, Claim, Event

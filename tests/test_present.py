@@ -131,7 +131,7 @@ def test_key_points_are_claims_of_two_outlets_the_gist_does_not_say() -> None:
         {"text": "14 weeks", "sources": ["c", "x"], "outlets": ["c", "x"]}]}]  # fmt: skip
     ev.articles.append(art("x"))  # no outlet: never shown by its id
     item = present(Brief("T", "2025-03-02", "extractive", None, [ev])).front[0]
-    assert item.disputed == "Sources differ: weeks: 12 weeks (A) · 14 weeks (C, unnamed source)"
+    assert item.disputed == "Sources differ: weeks: 12 weeks (A) · 14 weeks (C, 1 unnamed source)"
 
 
 def test_sources_are_named_never_by_id_or_path() -> None:
@@ -147,6 +147,13 @@ def test_sources_are_named_never_by_id_or_path() -> None:
     front = html.split("<!-- briefer:appendix -->")[0]
     assert "46d41c9e" not in front and "/very/long" not in front
     assert "unnamed source" in html
+    # many unnamed articles are counted, not shown as one source called "unnamed source"
+    arts = [art(f"u{i}", path=f"/day/u{i}.txt") for i in range(3)] + [art("k", outlet="Kompas")]
+    brief = Brief("T", "2025-03-02", "extractive", None, [event("e", arts)])
+    page = present(brief, PresentOptions(top=0))
+    assert page.also[0].outlets == "Kompas, 3 unnamed sources"
+    assert present(brief, PresentOptions(top=0, lang="fr")).also[0].outlets == (
+        "Kompas, 3 sources sans nom")
 
 
 def test_the_briefs_own_words_follow_the_reader_language() -> None:
