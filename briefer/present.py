@@ -311,9 +311,11 @@ def shown_names(names: Iterable[str | None], labels: Labels) -> list[str]:
     without an outlet are not one source called "unnamed source"."""
     seen = list(names)
     unnamed = sum(1 for n in seen if not n)
-    return list(dict.fromkeys(n for n in seen if n)) + (
-        [labels.count("unnamed source", unnamed)] if unnamed else []
-    )
+    distinct: dict[str, str] = {}  # "KOMPAS" and "Kompas" are one outlet, first spelling kept
+    for n in seen:
+        if n:
+            distinct.setdefault(n.casefold(), n)
+    return list(distinct.values()) + ([labels.count("unnamed source", unnamed)] if unnamed else [])
 
 
 def article_names(articles: Iterable[Article], labels: Labels) -> list[str]:
