@@ -72,11 +72,15 @@ def make_day(n: int, out: Path, *, short: bool = False, seed: int = 0) -> int:
     units: dict[str, list[tuple[int, str]]] = {}  # per language: (source article, unit)
     for lang, arts in material.items():
         if short:
+            # four words, or a dozen characters in a script written without spaces (zh, ja)
             units[lang] = [(k, s) for k, (_, paras) in enumerate(arts) for p in paras
-                           for s in split_sentences(p, lang) if len(s.split()) >= 4]
+                           for s in split_sentences(p, lang)
+                           if len(s.split()) >= 4 or (" " not in s and len(s) >= 12)]
         else:
             units[lang] = [(k, p) for k, (_, paras) in enumerate(arts) for p in paras
                            if len(p) >= MIN_PARAGRAPH_CHARS]
+    langs = [lang for lang in langs if len(units[lang]) >= 4]  # enough to recombine
+    weights = [len(material[k]) for k in langs]
     out.mkdir(parents=True, exist_ok=True)
     written = 0
     for i in range(n):
