@@ -337,11 +337,19 @@ def is_month_name(word: str) -> bool:
     return bool(_MONTH_NAME_RE.fullmatch(word.strip(".,;:")))
 
 
+# full names (not abbreviations such as "Jan"), casefolded -> month: read for every word of
+# every sentence that quantities parses, so a lookup, not a scan of the table
+MONTH_BY_NAME: dict[str, int] = {
+    n.casefold(): month
+    for month, names in _MONTH_NAMES.items()
+    for n in names
+    if len(n) > 3 or n.casefold() in ("may", "mai", "mei")
+}
+
+
 def is_full_month_name(word: str) -> bool:
     """True when ``word`` is a month's full name (not an abbreviation such as "Jan")."""
-    w = word.casefold()
-    return any(w == n.casefold() for names in _MONTH_NAMES.values() for n in names if len(n) > 3
-               or n.casefold() in ("may", "mai", "mei"))
+    return word.casefold() in MONTH_BY_NAME
 
 
 def lead_date(article: Article) -> date | None:
