@@ -608,7 +608,8 @@ def attributed(text: str, registry: Registry, lead: str = "") -> list[str]:
             continue
         for name in (outlet.name, *outlet.aliases):
             key = fold(name)
-            if len(key) < 3:
+            # every pattern below contains the name itself: most agencies are not named at all
+            if len(key) < 3 or (key not in folded and key not in lead_folded):
                 continue
             pattern = (rf"(?:(?:{before})\s+(?:the\s+|l'|la\s+|el\s+|kantor berita\s+"
                        rf"(?:pemerintah\s+)?)?{re.escape(key)}(?= )"
