@@ -337,13 +337,13 @@ def is_month_name(word: str) -> bool:
     return bool(_MONTH_NAME_RE.fullmatch(word.strip(".,;:")))
 
 
-# full names (not abbreviations such as "Jan"), casefolded -> month: read for every word of
-# every sentence that quantities parses, so a lookup, not a scan of the table
+# casefolded name -> month, every name and abbreviation of the table, and the full names
+# only (not "Jan"): read for every word of every sentence that quantities parses, so
+# lookups, not scans of the table
+MONTH_BY_ANY_NAME: dict[str, int] = {n.casefold(): m for m, names in _MONTH_NAMES.items()
+                                     for n in names}  # fmt: skip
 MONTH_BY_NAME: dict[str, int] = {
-    n.casefold(): month
-    for month, names in _MONTH_NAMES.items()
-    for n in names
-    if len(n) > 3 or n.casefold() in ("may", "mai", "mei")
+    n: m for n, m in MONTH_BY_ANY_NAME.items() if len(n) > 3 or n in ("may", "mai", "mei")
 }
 
 

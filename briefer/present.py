@@ -301,9 +301,13 @@ def domain(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
+def _shown_name(article: Article) -> str | None:
+    """Outlet, else the URL's domain, else None: never an id or a file path."""
+    return _named(article) or domain(article.url)
+
+
 def source_name(article: Article, unnamed: str = "unnamed source") -> str:
-    """Outlet, else the URL's domain, else ``unnamed``: never an id or a file path."""
-    return _named(article) or domain(article.url) or unnamed
+    return _shown_name(article) or unnamed
 
 
 def shown_names(names: Iterable[str | None], labels: Labels) -> list[str]:
@@ -319,16 +323,14 @@ def shown_names(names: Iterable[str | None], labels: Labels) -> list[str]:
 
 
 def article_names(articles: Iterable[Article], labels: Labels) -> list[str]:
-    return shown_names((_named(a) or domain(a.url) for a in articles), labels)
+    return shown_names((_shown_name(a) for a in articles), labels)
 
 
 def outlet_names(event: Event, names: Iterable[str], labels: Labels) -> list[str]:
     """Names the attribution gave (independent origins, a conflict's outlets), with an article
     id (what it records for an unnamed article) replaced by the source's shown name."""
     by_id = {a.id: a for a in event.articles}
-    return shown_names(
-        ((_named(by_id[n]) or domain(by_id[n].url)) if n in by_id else n for n in names), labels
-    )
+    return shown_names((_shown_name(by_id[n]) if n in by_id else n for n in names), labels)
 
 
 # --- the presentation -------------------------------------------------------------------

@@ -31,7 +31,6 @@ two figures are not called a conflict (a false alarm costs the reader's trust).
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import unicodedata
@@ -645,19 +644,9 @@ def _full_month(word: str) -> int:
 
 
 def _month_number(word: str) -> int:
-    return _month_numbers().get(word.strip(".").casefold(), 0)
+    from .datetext import MONTH_BY_ANY_NAME
 
-
-@functools.cache
-def _month_numbers() -> dict[str, int]:
-    """Every month name and abbreviation of datetext's table, casefolded -> month."""
-    from .datetext import _MONTH_NAMES
-
-    found: dict[str, int] = {}
-    for month, names in _MONTH_NAMES.items():
-        for n in names:
-            found.setdefault(n.casefold(), month)
-    return found
+    return MONTH_BY_ANY_NAME.get(word.strip(".").casefold(), 0)
 
 
 def _date(year: int | None, month: int, day: int, text: str, start: int, end: int) -> Quantity:

@@ -261,7 +261,6 @@ class TimelineView:
     first: str
     last: str
     bucket_days: int  # days per column
-    undated: int  # articles without a publication date, left out
     peak: int
     label_counts: bool  # few enough columns to write each count above its column
     description: str  # the SVG's accessible name, in the reader's language
@@ -940,7 +939,6 @@ def _timeline_view(sources: tuple[SourceView, ...], t: Labels) -> TimelineView |
         first=first.isoformat(),
         last=last.isoformat(),
         bucket_days=bucket,
-        undated=len(days) - len(dated),
         peak=peak,
         label_counts=columns <= 24,
         description=(
@@ -952,6 +950,7 @@ def _timeline_view(sources: tuple[SourceView, ...], t: Labels) -> TimelineView |
             )
         ),
         per_label=t["per day"] if bucket == 1 else t.say("per {} days", t.number(bucket)),
+        # articles without a publication date are left out of the chart, and said so
         undated_note=(
             t.count("undated article not shown", len(days) - len(dated))
             if len(days) > len(dated) else ""
