@@ -164,8 +164,8 @@ class ClaimView:
     @property
     def only(self) -> str | None:
         """The source a single-source claim rests on: the origin its reports relay."""
-        if len(self.claim.independent_sources) == 1:
-            return self.claim.independent_sources[0]
+        if len(self.claim.independent_sources) == 1:  # an unnamed source's is its article id
+            return self._names(list(self.claim.independent_sources))[0]
         return self.supports[0].source.outlet if len(self.supports) == 1 else None
 
     @property

@@ -165,6 +165,7 @@ def test_copies_of_the_same_text_disagreeing_are_not_a_conflict():
 
 
 def test_unnamed_independent_sources_are_counted_not_merged_into_one_name(tmp_path):
+    from briefer.present import PresentOptions
     from briefer.render import render_txt
     from briefer.types import Brief, Claim, Event
 
@@ -178,6 +179,12 @@ def test_unnamed_independent_sources_are_counted_not_merged_into_one_name(tmp_pa
     brief = Brief("Daily brief", "2025-01-01T00:00:00+00:00", "extractive", None, [event])
     text = " ".join(render_txt(brief).split())
     assert "3 reports, 3 independent sources (Agency A, 2 unnamed sources)" in text
+    # a claim only an unnamed source makes is tagged with that source's shown name, not its id
+    lone = Claim("ev-c2", x2.body, "en", ["x2"], {"x2": x2.body}, "single-source",
+                 independent_sources=["x2"])  # fmt: skip
+    event.claims.append(lone)
+    text = " ".join(render_txt(brief, presentation=PresentOptions(detail="full")).split())
+    assert "(only unnamed source)" in text and "only x2" not in text
 
 
 def test_the_brief_says_what_differs_and_how_many_independent_sources(tmp_path):
